@@ -1,0 +1,56 @@
+# Meetsies: the two commands a newcomer needs are `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STRIPE_PORT ?= 8420
+
+.PHONY: run test setup lint fmt messages clean worker beat bench e2e
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@command -v msgfmt >/dev/null || (echo "Installing gettext (msgfmt)..." && (apt-get install -y -qq gettext || sudo apt-get install -y -qq gettext))
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+## Embedded default: SQLite, eager Celery, console email, localstripe on 127.0.0.1, demo data.
+run: setup
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_demo_data
+	@echo "Starting localstripe on http://127.0.0.1:$(STRIPE_PORT) ..."
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py runlocalstripe --port $(STRIPE_PORT) --webhook-url http://127.0.0.1:$(PORT)/stripe/webhook/ & \
+	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite. On SQLite without Redis it skips (and lists) the Postgres/Redis-only tests.
+test: setup
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages:
+	$(BIN)/python manage.py makemessages -l fr -l nl --ignore=.venv --ignore=tests --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+worker:
+	$(BIN)/celery -A meetsies worker --loglevel=info
+
+beat:
+	$(BIN)/celery -A meetsies beat --loglevel=info
+
+bench: setup
+	$(BIN)/python -m pytest tests/perf -s -m perf $(ARGS)
+
+clean:
+	rm -rf var media staticfiles

@@ -1,0 +1,195 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Event
+
+
+def new_booking_reference() -> str:
+    """A short code a guest can read out to the host; not a secret, just unambiguous."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Booking(models.Model):
+    """Seats for one guest at one event, with the money split frozen when the seats are held.
+
+    Status moves forward only: held → confirmed → cancelled → refunded, or held → expired.
+    Only ``bookings.services`` changes it.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", _("Held, awaiting payment")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Cancelled and refunded")
+        EXPIRED = "expired", _("Expired")
+
+    # Statuses whose seats count against the event's capacity.
+    SEAT_TAKING = (Status.HELD, Status.CONFIRMED)
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_booking_reference, editable=False
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("guest"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    seats = models.PositiveSmallIntegerField(_("seats"), validators=[MinValueValidator(1)])
+    dietary_notes = models.TextField(_("dietary notes"), max_length=500, blank=True)
+    # The money split, frozen at hold time (integer cents, EUR).
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    unit_price_cents = models.PositiveIntegerField(_("price per seat (cents)"))
+    gross_cents = models.PositiveIntegerField(_("total (cents)"))
+    pledge_percent = models.PositiveSmallIntegerField(_("pledged share (%)"))
+    pledge_cents = models.PositiveIntegerField(_("pledged to Cook4Chance (cents)"))
+    platform_fee_cents = models.PositiveIntegerField(_("platform fee (cents)"), default=0)
+    host_cents = models.PositiveIntegerField(_("host share (cents)"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.HELD, db_index=True
+    )
+    hold_expires_at = models.DateTimeField(_("hold expires at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "hold_expires_at"], name="booking_hold_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(seats__gte=1), name="booking_seats_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    gross_cents=F("pledge_cents") + F("platform_fee_cents") + F("host_cents")
+                ),
+                name="booking_split_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.event} · {self.seats}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_free(self) -> bool:
+        return self.gross_cents == 0
+
+
+class Payment(models.Model):
+    """The one Stripe PaymentIntent of a booking, its status mirrored from Stripe."""
+
+    class Status(models.TextChoices):
+        # Mirrors Stripe's PaymentIntent statuses.
+        REQUIRES_PAYMENT_METHOD = "requires_payment_method", _("Awaiting card")
+        REQUIRES_CONFIRMATION = "requires_confirmation", _("Awaiting confirmation")
+        REQUIRES_ACTION = "requires_action", _("Awaiting authentication")
+        PROCESSING = "processing", _("Processing")
+        REQUIRES_CAPTURE = "requires_capture", _("Awaiting capture")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        CANCELED = "canceled", _("Cancelled")
+
+    booking = models.OneToOneField(
+        Booking, verbose_name=_("booking"), on_delete=models.PROTECT, related_name="payment"
+    )
+    stripe_payment_intent_id = models.CharField(
+        _("Stripe PaymentIntent"), max_length=255, unique=True, null=True, blank=True
+    )
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"),
+        max_length=30,
+        choices=Status.choices,
+        default=Status.REQUIRES_PAYMENT_METHOD,
+        db_index=True,
+    )
+    refunded_cents = models.PositiveIntegerField(_("refunded (cents)"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(refunded_cents__lte=F("amount_cents")),
+                name="payment_refund_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_payment_intent_id or f"payment #{self.pk}"
+
+    @property
+    def refundable_cents(self) -> int:
+        if self.status != self.Status.SUCCEEDED:
+            return 0
+        return self.amount_cents - self.refunded_cents
+
+
+class Refund(models.Model):
+    """Money given back on a payment; never more in total than the payment's amount."""
+
+    class Reason(models.TextChoices):
+        GUEST_CANCELLED = "guest_cancelled", _("Guest cancelled")
+        EVENT_CANCELLED = "event_cancelled", _("Host cancelled the event")
+        LATE_PAYMENT = "late_payment", _("Paid after the hold expired and the seats were gone")
+        STAFF = "staff", _("Refunded by staff")
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, unique=True)
+    amount_cents = models.PositiveIntegerField(
+        _("amount (cents)"), validators=[MinValueValidator(1)]
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.stripe_refund_id
+
+
+class StripeEvent(models.Model):
+    """A processed Stripe webhook event, stored in the same transaction as its effect."""
+
+    event_id = models.CharField(_("Stripe event id"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100, db_index=True)
+    payment_intent_id = models.CharField(
+        _("PaymentIntent"), max_length=255, blank=True, db_index=True
+    )
+    processed_at = models.DateTimeField(_("processed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("processed Stripe event")
+        verbose_name_plural = _("processed Stripe events")
+        ordering = ["-processed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,1 @@
+"""Receivers for the bookings signals: each enqueues a donations task and returns."""

@@ -1,0 +1,35 @@
+"""URL wiring. Every page lives under a language prefix (/en/, /fr/, /nl/)."""
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from . import views
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("stripe/", include("bookings.webhook_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("events/", include("events.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("impact/", include("donations.urls")),
+    prefix_default_language=True,
+)
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler404 = "meetsies.views.page_not_found"
+handler500 = "meetsies.views.server_error"
