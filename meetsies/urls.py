@@ -4,6 +4,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.i18n import set_language
 from django.views.static import serve
 
@@ -20,6 +21,14 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("newsletter/", include("accounts.newsletter_urls")),
+    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("terms/", TemplateView.as_view(template_name="pages/terms.html"), name="terms"),
+    path(
+        "about-kiron/",
+        TemplateView.as_view(template_name="pages/about_kiron.html"),
+        name="about_kiron",
+    ),
     path("events/", include("events.urls")),
     path("bookings/", include("bookings.urls")),
     path("impact/", include("donations.urls")),
