@@ -14,7 +14,7 @@ $(BIN)/python:
 setup: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@command -v msgfmt >/dev/null || (echo "Installing gettext (msgfmt)..." && (apt-get install -y -qq gettext || sudo apt-get install -y -qq gettext))
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 ## Embedded default: SQLite, eager Celery, console email, localstripe on 127.0.0.1, demo data.
 run: setup
