@@ -203,6 +203,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work (celery beat). Each app's entries name its own tasks by dotted path.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# donations: route pledges/refunds the signal path missed; compare the fund with its ledger.
+CELERY_BEAT_SCHEDULE["donations-fund-sweep"] = {
+    "task": "donations.fund_sweep",
+    "schedule": timedelta(minutes=5),
+}
+CELERY_BEAT_SCHEDULE["donations-fund-reconcile"] = {
+    "task": "donations.fund_reconcile",
+    "schedule": timedelta(hours=1),
+}
 
 # Payments. The embedded default talks to localstripe on loopback; production leaves
 # STRIPE_API_BASE empty (real Stripe) and sets real keys.
