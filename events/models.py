@@ -217,6 +217,16 @@ class Event(models.Model):
     def local_ends_at(self):
         return timezone.localtime(self.ends_at, self.city.tz)
 
+    def get_dietary_options_display(self) -> list[str]:
+        labels = dict(Dietary.choices)
+        return [str(labels.get(code, code)) for code in self.dietary_options]
+
+    def get_languages_display(self) -> list[str]:
+        from accounts.models import Language
+
+        labels = dict(Language.choices)
+        return [str(labels.get(code, code)) for code in self.languages]
+
     def is_bookable(self, *, now=None) -> bool:
         """Open for new bookings: published, not started, before the booking deadline."""
         now = now or timezone.now()

@@ -1,6 +1,157 @@
+"""Pages for finding and hosting events. Thin: bind a form, call one service, render or redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import EventFilterForm, EventForm
+from .ics import event_ics
+
+EVENTS_PER_PAGE = 12
 
 
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError next to the fields it names (others on top)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    filter_form = EventFilterForm(request.GET or None)
+    events = selectors.event_list_upcoming(**filter_form.filters())
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/list.html",
+        {"filter_form": filter_form, "page_obj": page, "events": page.object_list},
+    )
+
+
+@require_GET
+def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_visible(pk=pk, user=request.user)
+    can_manage = services.event_can_manage(user=request.user, event=event)
+    return render(request, "events/detail.html", {"event": event, "can_manage": can_manage})
+
+
+@require_GET
+def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_visible(pk=pk, user=request.user)
+    include_address = services.event_can_manage(user=request.user, event=event)
+    response = HttpResponse(
+        event_ics(event=event, include_address=include_address),
+        content_type="text/calendar; charset=utf-8",
+    )
+    filename = f"{slugify(event.title) or 'event'}-{event.pk}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = EventForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                event = services.event_create(
+                    host=request.user,
+                    data=services.EventData.from_cleaned_data(form.cleaned_data),
+                    photo=form.cleaned_data.get("photo") or None,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Draft saved. Check it, then publish it."))
+                return redirect("events:preview", pk=event.pk)
+        return render(request, "events/form.html", {"form": form, "event": None}, status=400)
+    form = EventForm(initial={"pledge_percent": 0, "capacity": 6, "contribution": 0})
+    return render(request, "events/form.html", {"form": form, "event": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_managed(pk=pk, user=request.user)
+    if request.method == "POST":
+        form = EventForm(request.POST, request.FILES, initial=EventForm.initial_for(event))
+        if form.is_valid():
+            photo = form.cleaned_data.get("photo")
+            try:
+                event = services.event_update(
+                    event_id=event.pk,
+                    actor=request.user,
+                    data=services.EventData.from_cleaned_data(form.cleaned_data),
+                    photo=photo if isinstance(photo, UploadedFile) else None,
+                    clear_photo=photo is False,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                if event.status == event.Status.DRAFT:
+                    messages.success(request, _("Draft saved."))
+                    return redirect("events:preview", pk=event.pk)
+                messages.success(request, _("Your changes are saved."))
+                return redirect(event)
+        return render(request, "events/form.html", {"form": form, "event": event}, status=400)
+    form = EventForm(initial=EventForm.initial_for(event))
+    return render(request, "events/form.html", {"form": form, "event": event})
+
+
+@login_required
+@require_GET
+def event_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_managed(pk=pk, user=request.user)
+    return render(request, "events/preview.html", {"event": event, "can_manage": True})
+
+
+@login_required
+@require_POST
+def event_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_managed(pk=pk, user=request.user)
+    try:
+        event = services.event_publish(event_id=event.pk, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("events:preview", pk=event.pk)
+    messages.success(request, _("Your event is published. Guests can now find and book it."))
+    return redirect(event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.event_get_managed(pk=pk, user=request.user)
+    if request.method == "POST":
+        try:
+            services.event_cancel(event_id=event.pk, actor=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The event is cancelled. Guests who paid will be refunded.")
+            )
+        return redirect("events:mine")
+    return render(request, "events/cancel.html", {"event": event})
+
+
+@login_required
+@require_GET
+def my_events(request: HttpRequest) -> HttpResponse:
+    events = selectors.event_list_hosted_by(host=request.user)
+    return render(request, "events/mine.html", {"events": events})

@@ -1,0 +1,50 @@
+"""Forms for a person's own account pages. They check shape; rules live in ``accounts.services``."""
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .models import Language, Profile
+
+
+class ProfileForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "bio", "city", "commune", "languages", "photo"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "display_name": _("The name guests and hosts see."),
+            "commune": _("Shown on your public page; your address never is."),
+            "photo": _("Optional. A JPEG, PNG, WebP or GIF image."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        commune = self.fields["commune"]
+        commune.queryset = commune.queryset.select_related("city")
+        commune.label_from_instance = lambda obj: f"{obj.name} ({obj.city.name})"
+        self.fields["photo"].help_text = _(
+            "Optional. A JPEG, PNG, WebP or GIF image of at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.PROFILE_PHOTO_MAX_BYTES)}
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile) and photo.size > settings.PROFILE_PHOTO_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The photo is too large (%(size)s). The limit is %(limit)s."),
+                code="file_too_large",
+                params={
+                    "size": filesizeformat(photo.size),
+                    "limit": filesizeformat(settings.PROFILE_PHOTO_MAX_BYTES),
+                },
+            )
+        return photo

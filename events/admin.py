@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import City, Commune, Event
+
+
+class CommuneInline(admin.TabularInline):
+    model = Commune
+    extra = 1
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "timezone", "country"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [CommuneInline]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "slug"]
+    list_filter = ["city"]
+    list_select_related = ["city"]
+    search_fields = ["name", "city__name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "host",
+        "kind",
+        "city",
+        "commune",
+        "starts_at",
+        "status",
+        "seats",
+        "contribution_cents",
+        "pledge_percent",
+    ]
+    list_filter = ["status", "kind", "city"]
+    list_select_related = ["host", "host__profile", "city", "commune"]
+    search_fields = ["title", "host__email"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["host"]
+    readonly_fields = ["seats_reserved", "published_at", "cancelled_at", "created_at", "updated_at"]
+    ordering = ["-starts_at"]
+
+    @admin.display(description=_("seats booked"))
+    def seats(self, obj: Event) -> str:
+        return f"{obj.seats_reserved} / {obj.capacity}"

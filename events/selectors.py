@@ -1,0 +1,83 @@
+"""Reads of events that are more than a one-liner. Every list selects its related rows up front
+so a page runs the same number of queries whatever the number of events."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import City, Commune, Event
+
+
+def _card_queryset() -> QuerySet[Event]:
+    return Event.objects.select_related("city", "commune", "host", "host__profile")
+
+
+def event_list_upcoming(
+    *,
+    city: City | None = None,
+    commune: Commune | None = None,
+    kind: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    max_contribution_cents: int | None = None,
+    cook4chance_only: bool = False,
+) -> QuerySet[Event]:
+    """Published events that have not started, filtered, soonest first.
+
+    Dates are whole days in the site's time zone (``date_to`` included).
+    """
+    events = _card_queryset().published().upcoming()
+    if city is not None:
+        events = events.filter(city=city)
+    if commune is not None:
+        events = events.filter(commune=commune)
+    if kind:
+        events = events.filter(kind=kind)
+    if date_from is not None:
+        events = events.filter(starts_at__gte=_day_start(date_from))
+    if date_to is not None:
+        events = events.filter(starts_at__lt=_day_start(date_to + timedelta(days=1)))
+    if max_contribution_cents is not None:
+        events = events.filter(contribution_cents__lte=max_contribution_cents)
+    if cook4chance_only:
+        events = events.filter(pledge_percent__gt=0, contribution_cents__gt=0)
+    return events.order_by("starts_at", "pk")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def event_get_visible(*, pk: int, user) -> Event:
+    """The event page's event: anything but a draft, or a draft for its host and staff; else 404."""
+    events = _card_queryset()
+    if not (user.is_authenticated and user.is_staff):
+        events = events.visible_to(user)
+    try:
+        return events.get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
+def event_get_managed(*, pk: int, user) -> Event:
+    """An event ``user`` hosts (any event for staff); 404 for everyone else, so others cannot
+    even learn that it exists."""
+    events = _card_queryset()
+    if not user.is_staff:
+        events = events.filter(host=user)
+    try:
+        return events.get(pk=pk)
+    except Event.DoesNotExist:
+        raise Http404 from None
+
+
+def event_list_hosted_by(*, host) -> QuerySet[Event]:
+    """All of a host's events for their "My events" page, the latest start first."""
+    return _card_queryset().filter(host=host).order_by("-starts_at", "-pk")
+
+
+def event_list_upcoming_hosted_by(*, host) -> QuerySet[Event]:
+    """A host's published upcoming events, for their public page."""
+    return _card_queryset().published().upcoming().filter(host=host).order_by("starts_at")

@@ -1,0 +1,198 @@
+"""Every write to events: create, update, publish, cancel.
+
+Rules that need the database or the clock live here and raise ``ValidationError`` keyed by the
+form field they concern (so views can show them next to the field), each with a ``code``.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .models import City, Commune, Event
+from .signals import event_cancelled
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventData:
+    """What a host decides about an event. Datetimes are aware; money is integer cents."""
+
+    kind: str
+    title: str
+    description: str
+    menu: str = ""
+    dietary_options: list[str]
+    languages: list[str]
+    city: City
+    commune: Commune
+    address: str
+    starts_at: datetime
+    ends_at: datetime
+    booking_deadline: datetime
+    cancellation_deadline: datetime | None = None
+    capacity: int
+    contribution_cents: int
+    pledge_percent: int
+
+    @classmethod
+    def from_cleaned_data(cls, cleaned: dict) -> "EventData":
+        names = cls.__dataclass_fields__.keys()
+        return cls(**{name: cleaned[name] for name in names if name in cleaned})
+
+
+def event_can_manage(*, user, event: Event) -> bool:
+    """The host and staff may edit, preview, publish and cancel an event."""
+    return bool(user.is_authenticated and (event.host_id == user.pk or user.is_staff))
+
+
+def _event_validate(data: EventData, *, now: datetime, seats_reserved: int = 0) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+
+    def add(field: str, message: str, code: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    if data.commune.city_id != data.city.pk:
+        add(
+            "commune",
+            _("%(commune)s is not in %(city)s. Choose a commune of the city.")
+            % {"commune": data.commune.name, "city": data.city.name},
+            "commune_not_in_city",
+        )
+    if data.starts_at <= now:
+        add("starts_at", _("The start must be in the future."), "start_in_past")
+    if data.ends_at <= data.starts_at:
+        add("ends_at", _("The end must be after the start."), "end_before_start")
+    if data.booking_deadline > data.starts_at:
+        add(
+            "booking_deadline",
+            _("The booking deadline must be at or before the start."),
+            "booking_deadline_after_start",
+        )
+    if data.cancellation_deadline is not None and data.cancellation_deadline > data.starts_at:
+        add(
+            "cancellation_deadline",
+            _("Free cancellation must end at or before the start."),
+            "cancellation_deadline_after_start",
+        )
+    if data.capacity < seats_reserved:
+        add(
+            "capacity",
+            _("%(n)s seats are already booked; the capacity cannot be lower.")
+            % {"n": seats_reserved},
+            "capacity_below_reserved",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _event_fields(data: EventData) -> dict:
+    fields = {key: getattr(data, key) for key in asdict(data)}
+    if fields["cancellation_deadline"] is None:
+        fields["cancellation_deadline"] = data.starts_at - settings.DEFAULT_CANCELLATION_NOTICE
+    fields["menu"] = fields["menu"] or ""
+    return fields
+
+
+@transaction.atomic
+def event_create(*, host: User, data: EventData, photo: UploadedFile | None = None) -> Event:
+    """Create a draft event for ``host``. Nothing is saved if any rule fails.
+
+    Raises ``ValidationError`` keyed by field (``commune_not_in_city``, ``start_in_past``,
+    ``end_before_start``, ``booking_deadline_after_start``, …).
+    """
+    _event_validate(data, now=timezone.now())
+    event = Event(host=host, status=Event.Status.DRAFT, **_event_fields(data))
+    if photo:
+        event.photo = photo
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event_id: int,
+    actor: User,
+    data: EventData,
+    photo: UploadedFile | None = None,
+    clear_photo: bool = False,
+) -> Event:
+    """Change a draft or published event (the host fixing a typo, moving the time, …).
+
+    Locks the event row: seats may be booked meanwhile and capacity cannot drop below them.
+    Cancelled and completed events cannot be edited (code ``not_editable``).
+    """
+    event = Event.objects.select_for_update().select_related("city").get(pk=event_id)
+    if not event_can_manage(user=actor, event=event):
+        raise PermissionDenied
+    if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
+        raise ValidationError(_("This event can no longer be edited."), code="not_editable")
+    _event_validate(data, now=timezone.now(), seats_reserved=event.seats_reserved)
+    fields = _event_fields(data)
+    for name, value in fields.items():
+        setattr(event, name, value)
+    update_fields = [*fields, "updated_at"]
+    if photo:
+        event.photo = photo
+        update_fields.append("photo")
+    elif clear_photo:
+        event.photo = ""
+        update_fields.append("photo")
+    event.full_clean()
+    event.save(update_fields=update_fields)
+    return event
+
+
+@transaction.atomic
+def event_publish(*, event_id: int, actor: User) -> Event:
+    """Publish a draft so anyone can find and book it. Publishing twice does nothing.
+
+    Raises ``ValidationError`` ``start_in_past`` if the draft's start has passed meanwhile,
+    ``not_publishable`` for a cancelled or completed event.
+    """
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if not event_can_manage(user=actor, event=event):
+        raise PermissionDenied
+    if event.status == Event.Status.PUBLISHED:
+        return event
+    if event.status != Event.Status.DRAFT:
+        raise ValidationError(_("This event cannot be published."), code="not_publishable")
+    if event.starts_at <= timezone.now():
+        raise ValidationError(
+            _("The start is in the past. Edit the date before publishing."),
+            code="start_in_past",
+        )
+    event.status = Event.Status.PUBLISHED
+    event.published_at = timezone.now()
+    event.save(update_fields=["status", "published_at", "updated_at"])
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event_id: int, actor: User) -> Event:
+    """Cancel a draft or published event. Cancelling twice does nothing.
+
+    After commit sends ``event_cancelled(sender=Event, event_id=…)`` so bookings can refund and
+    tell guests; a repeated call sends nothing.
+    """
+    event = Event.objects.select_for_update().get(pk=event_id)
+    if not event_can_manage(user=actor, event=event):
+        raise PermissionDenied
+    if event.status == Event.Status.CANCELLED:
+        return event
+    if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
+        raise ValidationError(_("This event can no longer be cancelled."), code="not_cancellable")
+    event.status = Event.Status.CANCELLED
+    event.cancelled_at = timezone.now()
+    event.save(update_fields=["status", "cancelled_at", "updated_at"])
+    event_pk = event.pk
+    transaction.on_commit(lambda: event_cancelled.send(sender=Event, event_id=event_pk))
+    return event
