@@ -99,6 +99,31 @@ def assert_accessible(
     )
 
 
+class AxeAudit:
+    """Collects axe-core findings page by page, so one run reports every page's violations;
+    ``assert_clean()`` (called at the end of a test) fails if any page had one."""
+
+    def __init__(self, live_url: str) -> None:
+        self.live_url = live_url
+        self.findings: list[str] = []
+        self.pages: list[str] = []
+
+    def check(self, page: Page, name: str, *, exclude: list[str] | None = None) -> None:
+        self.pages.append(name)
+        violations = axe_violations(page, self.live_url, exclude=exclude)
+        if violations:
+            finding = f"on {name} ({page.url}):\n{format_violations(violations)}"
+            self.findings.append(finding)
+            # Shown with the test's output even when a later step fails first.
+            print(f"axe-core: serious/critical violations {finding}")  # noqa: T201
+
+    def assert_clean(self) -> None:
+        assert self.pages, "no page was checked with axe-core"
+        assert not self.findings, "axe-core found serious/critical violations\n" + "\n".join(
+            self.findings
+        )
+
+
 # ---------------------------------------------------------------- accounts
 
 
@@ -216,7 +241,7 @@ def create_and_publish_event(
     page.get_by_label("Starts at").fill(starts_at)
     page.get_by_label("Ends at").fill(ends_at)
     page.get_by_label("Booking deadline").fill(booking_deadline)
-    page.get_by_label("Seats", exact=True).fill(str(capacity))
+    page.get_by_label(re.compile(r"^Seats:?$")).fill(str(capacity))
     page.get_by_label("Contribution per seat (€)").fill(contribution)
     page.get_by_label("Share pledged to Cook4Chance (%)").fill(str(pledge_percent))
     page.get_by_role("button", name="Save and preview").click()

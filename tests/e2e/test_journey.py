@@ -1,0 +1,335 @@
+"""The whole journey of issue 5, in Debian's Chromium, against a live server and localstripe.
+
+A host signs up and publishes a Cook4Chance dinner; guests book and pay through the same
+Stripe.js flow a person uses until the fund completes a €400 tranche; the impact page shows
+the laptop; a declined card keeps the seat; a guest cancels and is refunded; Kiron staff see
+the tranche in admin; a French pass; a keyboard-only booking. Key pages are checked with
+axe-core and photographed into ``SCREENSHOT_DIR``.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+from django.utils import timezone, translation
+from playwright.sync_api import expect
+
+from accounts.models import User
+from bookings.models import Booking
+from donations.models import Fund, LedgerEntry, Tranche
+from events.models import Event
+from tests.factories import CityFactory, CommuneFactory, EventFactory, UserFactory
+
+from .conftest import PHONE
+from .helpers import (
+    CARD_DECLINED,
+    CARD_OK,
+    AxeAudit,
+    card_inputs,
+    choose_seats_and_continue,
+    create_and_publish_event,
+    log_in,
+    log_out,
+    pay_with_card,
+    screenshot,
+    sign_up,
+    step,
+    wait_until,
+)
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.localstripe,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+# localstripe's fake card element has no labels (real Stripe renders a labelled iframe).
+FAKE_CARD_ELEMENT = ["#card-element"]
+
+
+def url_for(name: str, lang: str = "en", **kwargs) -> str:
+    with translation.override(lang):
+        return reverse(name, kwargs=kwargs or None)
+
+
+def local_input(days: int, hour: int, minute: int = 0) -> str:
+    """A wall-clock time in Brussels ``days`` from today, as a datetime-local value."""
+    day = timezone.localtime(timezone.now(), timezone.get_default_timezone()).date()
+    day += timedelta(days=days)
+    return f"{day:%Y-%m-%d}T{hour:02d}:{minute:02d}"
+
+
+def booking_status(booking_id: int) -> str:
+    return Booking.objects.values_list("status", flat=True).get(pk=booking_id)
+
+
+def wait_for_booking(*, guest: User, event_id: int, status: str) -> Booking:
+    """Poll until ``guest``'s booking at the event reaches ``status`` (webhooks are async)."""
+    return wait_until(
+        lambda: Booking.objects.filter(guest=guest, event_id=event_id, status=status).first(),
+        what=f"{guest.email}'s booking to be {status}",
+    )
+
+
+@pytest.fixture
+def places(db):
+    brussels = CityFactory()
+    return {"ixelles": CommuneFactory(city=brussels, name="Ixelles")}
+
+
+@pytest.fixture
+def cook4chance(db) -> Fund:
+    """The fund and staff group the data migration creates (a transactional test may have
+    flushed them), through the donations app's own idempotent bootstrap."""
+    from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
+
+    ensure_kiron_staff_group()
+    return ensure_cook4chance_fund()
+
+
+def book_and_pay(page, live_url, *, event_id, seats, guest, lang="en", shots=None):
+    """Choose seats, pay with the good card, wait until Stripe's webhook confirms it."""
+    choose_seats_and_continue(page, live_url, event_id=event_id, seats=seats, lang=lang)
+    if shots:
+        screenshot(page, shots, "checkout")
+    pay_with_card(page, CARD_OK, lang=lang)
+    return wait_for_booking(guest=guest, event_id=event_id, status=Booking.Status.CONFIRMED)
+
+
+def test_whole_journey(
+    new_context, live_server, stripe_live, mailoutbox, screenshot_dir, places, cook4chance
+):
+    url = live_server.url
+    axe = AxeAudit(url)
+    host_page = new_context().new_page()
+
+    with step("1. a host signs up and verifies the email through the link in the sent mail"):
+        host_page.goto(f"{url}/en/")
+        screenshot(host_page, screenshot_dir, "home")
+        axe.check(host_page, "home")
+        sign_up(host_page, url, email="hana.host@example.org")
+        assert EmailAddress.objects.filter(email="hana.host@example.org", verified=True).exists()
+        host = User.objects.get(email="hana.host@example.org")
+
+    with step("2. the host creates a Cook4Chance dinner: €25/seat, 100% pledged, 16 seats"):
+        event_id = create_and_publish_event(
+            host_page,
+            url,
+            title="Stoemp night in Ixelles",
+            commune_label="Ixelles (Brussels)",
+            starts_at=local_input(21, 19, 30),
+            ends_at=local_input(21, 23, 0),
+            booking_deadline=local_input(20, 12, 0),
+            capacity=16,
+            contribution="25",
+            pledge_percent=100,
+        )
+        event = Event.objects.get(pk=event_id)
+        assert (event.host, event.status) == (host, Event.Status.PUBLISHED)
+        assert (event.capacity, event.contribution_cents, event.pledge_percent) == (16, 2500, 100)
+        assert event.commune == places["ixelles"]
+        expect(host_page.get_by_text("Cook4Chance").first).to_be_visible()
+
+    guest_page = new_context().new_page()
+    with step("list and detail pages: a guest finds the dinner"):
+        guest_page.goto(f"{url}{url_for('events:list')}")
+        expect(guest_page.get_by_role("link", name="Stoemp night in Ixelles")).to_be_visible()
+        screenshot(guest_page, screenshot_dir, "list")
+        axe.check(guest_page, "event list")
+        guest_page.get_by_role("link", name="Stoemp night in Ixelles").click()
+        expect(guest_page).to_have_url(re.compile(rf"/en/events/{event_id}/$"))
+        expect(guest_page.get_by_text("16 of 16 seats left")).to_be_visible()
+        screenshot(guest_page, screenshot_dir, "detail")
+        axe.check(guest_page, "event detail")
+        phone = new_context(viewport=PHONE).new_page()
+        phone.goto(guest_page.url)
+        screenshot(phone, screenshot_dir, "detail-phone")
+
+    with step("3a. a guest signs up in the browser, books 8 seats and pays with 4242"):
+        sign_up(guest_page, url, email="gaspard.guest@example.org")
+        gaspard = User.objects.get(email="gaspard.guest@example.org")
+        choose_seats_and_continue(guest_page, url, event_id=event_id, seats=8)
+        expect(guest_page.get_by_text(re.compile(r"200[.,]00"))).not_to_have_count(0)
+        screenshot(guest_page, screenshot_dir, "checkout")
+        axe.check(guest_page, "checkout", exclude=FAKE_CARD_ELEMENT)
+        pay_with_card(guest_page, CARD_OK)
+        first = wait_for_booking(guest=gaspard, event_id=event_id, status="confirmed")
+        assert (first.seats, first.gross_cents, first.pledge_cents) == (8, 200_00, 200_00)
+
+    with step("my bookings shows the confirmed booking"):
+        guest_page.goto(f"{url}{url_for('bookings:mine')}")
+        expect(guest_page.get_by_text("Stoemp night in Ixelles").first).to_be_visible()
+        expect(guest_page.get_by_text("Confirmed").first).to_be_visible()
+        screenshot(guest_page, screenshot_dir, "my-bookings")
+        axe.check(guest_page, "my bookings")
+
+    with step("3b. a second guest books the other 8 seats: the fund completes a €400 tranche"):
+        lea = UserFactory(email="lea.guest@example.org", first_name="Léa")
+        lea_page = new_context().new_page()
+        log_in(lea_page, url, email=lea.email)
+        book_and_pay(lea_page, url, event_id=event_id, seats=8, guest=lea)
+        fund = wait_until(
+            lambda: Fund.objects.filter(pk=cook4chance.pk, pledged_cents=400_00).first(),
+            what="the fund to reach €400",
+        )
+        assert fund.net_cents == 400_00
+        assert list(Tranche.objects.filter(fund=fund).values_list("number", flat=True)) == [1]
+        lea_page.goto(f"{url}/en/events/{event_id}/")
+        expect(lea_page.get_by_text("Sold out").first).to_be_visible()
+
+    with step("4. the impact page shows one laptop funded"):
+        guest_page.goto(f"{url}{url_for('donations:impact')}")
+        impact = guest_page.locator("main")
+        expect(impact).to_contain_text(re.compile(r"\b1 laptop", re.I))
+        expect(impact).to_contain_text(re.compile(r"400[.,]00"))
+        screenshot(guest_page, screenshot_dir, "impact")
+        axe.check(guest_page, "impact")
+
+    with step("5. a declined card shows its error, and the seat is not lost"):
+        other = EventFactory(
+            host=host,
+            commune=places["ixelles"],
+            title="Board games and waffles",
+            capacity=4,
+            pledge_percent=0,
+        )
+        noor = UserFactory(email="noor.guest@example.org", first_name="Noor")
+        noor_page = new_context().new_page()
+        log_in(noor_page, url, email=noor.email)
+        choose_seats_and_continue(noor_page, url, event_id=other.pk, seats=2)
+        pay_with_card(noor_page, CARD_DECLINED)
+        errors = noor_page.locator("#payment-errors")
+        expect(errors).to_have_attribute("role", "alert")
+        expect(errors).to_contain_text(re.compile(r"declined", re.I))
+        held = Booking.objects.get(guest=noor, event=other)
+        assert held.status == Booking.Status.HELD
+        other.refresh_from_db()
+        assert other.seats_reserved == 2
+        # The same checkout, the good card: the held seats become a confirmed booking.
+        expect(card_inputs(noor_page)["number"]).to_be_visible()
+        pay_with_card(noor_page, CARD_OK)
+        wait_until(
+            lambda: booking_status(held.pk) == Booking.Status.CONFIRMED,
+            what="the retried booking to be confirmed",
+        )
+
+    with step("6. a guest cancels before the deadline, is refunded; the fund shows the reversal"):
+        guest_page.goto(f"{url}{url_for('bookings:mine')}")
+        guest_page.get_by_role("button", name=re.compile(r"^Cancel", re.I)).first.click()
+        confirm = guest_page.get_by_role("button", name=re.compile(r"cancel", re.I))
+        if not re.search(r"/bookings/mine/?$", guest_page.url) and confirm.count():
+            confirm.first.click()  # a confirmation page, if the cancel link leads to one
+        wait_until(
+            lambda: booking_status(first.pk) == Booking.Status.REFUNDED,
+            what="the cancelled booking to be refunded",
+        )
+        guest_page.goto(f"{url}{url_for('bookings:mine')}")
+        expect(guest_page.get_by_text(re.compile("refunded", re.I)).first).to_be_visible()
+        fund = wait_until(
+            lambda: Fund.objects.filter(pk=cook4chance.pk, reversed_cents=200_00).first(),
+            what="the fund to record the reversal",
+        )
+        assert fund.net_cents == 200_00
+        assert LedgerEntry.objects.filter(fund=fund, kind="reversal", amount_cents=-200_00)
+        guest_page.goto(f"{url}{url_for('donations:impact')}")
+        expect(guest_page.locator("main")).to_contain_text(re.compile(r"200[.,]00"))
+        event.refresh_from_db()
+        assert event.seats_left == 8
+
+    with step("7. a Kiron staff user logs into admin and sees the tranche"):
+        staff = UserFactory(email="kiron.staff@example.org", is_staff=True)
+        from django.contrib.auth.models import Group
+
+        staff.groups.add(Group.objects.get(name="Kiron staff"))
+        admin_page = new_context().new_page()
+        admin_page.goto(f"{url}/en/admin/")
+        admin_page.get_by_label(re.compile("Email", re.I)).fill(staff.email)
+        admin_page.get_by_label("Password").fill("correct-horse-battery")
+        admin_page.get_by_role("button", name=re.compile("Log in", re.I)).click()
+        expect(admin_page).to_have_url(re.compile(r"/en/admin/$"))
+        admin_page.goto(f"{url}/en/admin/donations/fund/{cook4chance.pk}/change/")
+        expect(admin_page.locator("#content")).to_contain_text("Kiron Cook4Chance")
+        screenshot(admin_page, screenshot_dir, "admin-fund")
+        admin_page.goto(f"{url}/en/admin/donations/tranche/")
+        expect(admin_page.locator("#result_list")).to_be_visible()
+        assert admin_page.locator("#result_list tbody tr").count() == 1
+        log_out(admin_page, url)
+
+    with step("axe-core: 0 serious or critical violations on the key pages"):
+        axe.assert_clean()
+
+
+def test_keyboard_only_booking(new_context, live_server, stripe_live, places, cook4chance):
+    """After logging in, the whole booking is done with the keyboard alone."""
+    url = live_server.url
+    event = EventFactory(commune=places["ixelles"], title="Quiet supper", capacity=6)
+    guest = UserFactory(email="kim.keyboard@example.org")
+    page = new_context().new_page()
+    log_in(page, url, email=guest.email)
+    page.goto(f"{url}/en/events/{event.pk}/")
+    keyboard = page.keyboard
+
+    def tab_to(predicate_js: str, what: str, limit: int = 80) -> None:
+        for _ in range(limit):
+            keyboard.press("Tab")
+            if page.evaluate(predicate_js):
+                return
+        raise AssertionError(f"could not reach {what} with Tab")
+
+    tab_to(
+        "() => document.activeElement.closest('.booking-panel') !== null"
+        " && ['INPUT','SELECT'].includes(document.activeElement.tagName)",
+        "the seats field",
+    )
+    if page.evaluate("() => document.activeElement.tagName") == "SELECT":
+        keyboard.press("ArrowDown")  # 1 → 2 seats
+    else:
+        keyboard.press("Control+A")
+        keyboard.type("2")
+    tab_to(
+        "() => /continue to payment/i.test(document.activeElement.textContent"
+        " || document.activeElement.value || '')",
+        "the continue button",
+    )
+    keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/bookings/"))
+    expect(card_inputs(page)["number"]).to_be_visible()
+    tab_to(
+        "() => document.activeElement.getAttribute('placeholder') === 'number'",
+        "the card number",
+    )
+    # localstripe's element moves the focus on by itself as each part is complete.
+    keyboard.type(CARD_OK)
+    keyboard.type("12")
+    keyboard.type("34")
+    keyboard.type("123")
+    keyboard.type("1050")
+    tab_to(
+        "() => /^\\s*pay\\b/i.test(document.activeElement.textContent"
+        " || document.activeElement.value || '')",
+        "the pay button",
+    )
+    keyboard.press("Enter")
+    booking = wait_for_booking(guest=guest, event_id=event.pk, status="confirmed")
+    assert booking.seats == 2
+
+
+def test_booking_in_french(new_context, live_server, stripe_live, places, cook4chance):
+    """One pass through the booking with the French interface."""
+    url = live_server.url
+    event = EventFactory(commune=places["ixelles"], title="Souper aux chicons", capacity=6)
+    guest = UserFactory(email="camille@example.org")
+    page = new_context(locale="fr-BE").new_page()
+    log_in(page, url, email=guest.email, lang="fr")
+    page.goto(f"{url}/fr/events/{event.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("main")).to_contain_text("25,00")
+    booking = book_and_pay(page, url, event_id=event.pk, seats=2, guest=guest, lang="fr")
+    assert booking.gross_cents == 50_00
+    page.goto(f"{url}{url_for('bookings:mine', lang='fr')}")
+    expect(page).to_have_url(re.compile(r"/fr/"))
+    expect(page.locator("main")).to_contain_text("Souper aux chicons")
+    expect(page.locator("main")).to_contain_text(re.compile(r"Confirmée|confirmée"))
