@@ -49,6 +49,10 @@ class UserAdmin(DjangoUserAdmin):
     )
     inlines = [ProfileInline]
 
+    def get_inlines(self, request, obj):
+        # A new user gets a profile lazily, the first time one is needed.
+        return self.inlines if obj is not None else []
+
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
