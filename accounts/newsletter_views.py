@@ -1,0 +1,54 @@
+"""Newsletter pages: sign up, "check your inbox", confirm, and one-click unsubscribe."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .newsletter_forms import NewsletterSubscribeForm
+from .newsletter_services import newsletter_confirm, newsletter_subscribe, newsletter_unsubscribe
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The same redirect follows every valid sign-up, known address or not."""
+    if request.method == "POST":
+        form = NewsletterSubscribeForm(request.POST, auto_id="newsletter-%s")
+        if form.is_valid():
+            newsletter_subscribe(email=form.cleaned_data["email"], language=get_language())
+            return redirect("newsletter:check_inbox")
+        return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+    form = NewsletterSubscribeForm(auto_id="newsletter-%s")
+    return render(request, "newsletter/subscribe.html", {"form": form})
+
+
+@require_GET
+def check_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/check_inbox.html")
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms, so link checkers cannot confirm for people."""
+    if request.method == "GET":
+        return render(request, "newsletter/confirm.html", {"token": token})
+    try:
+        subscription = newsletter_confirm(token=token)
+    except ValidationError as error:
+        return render(
+            request, "newsletter/link_problem.html", {"error": error, "token": token}, status=400
+        )
+    return render(request, "newsletter/confirmed.html", {"subscription": subscription})
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" without a CSRF token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click: opening the link (GET) or the mail client's one-click POST unsubscribes."""
+    try:
+        subscription = newsletter_unsubscribe(token=token)
+    except ValidationError as error:
+        return render(request, "newsletter/link_problem.html", {"error": error}, status=400)
+    return render(request, "newsletter/unsubscribed.html", {"subscription": subscription})
