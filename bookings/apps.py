@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings and payments")
+
+    def ready(self) -> None:
+        from . import handlers
+
+        handlers.connect()

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import webhooks
+
+urlpatterns = [
+    path("webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+]

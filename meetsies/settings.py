@@ -212,6 +212,20 @@ CELERY_BEAT_SCHEDULE["donations-fund-reconcile"] = {
     "task": "donations.fund_reconcile",
     "schedule": timedelta(hours=1),
 }
+# bookings: expired holds give their seats back; lost webhooks are caught by asking Stripe;
+# guests get their 24-hour reminder.
+CELERY_BEAT_SCHEDULE["bookings-expire-stale-holds"] = {
+    "task": "bookings.tasks.expire_stale_holds",
+    "schedule": timedelta(minutes=1),
+}
+CELERY_BEAT_SCHEDULE["bookings-sweep-pending-payments"] = {
+    "task": "bookings.tasks.sweep_pending_payments",
+    "schedule": timedelta(minutes=2),
+}
+CELERY_BEAT_SCHEDULE["bookings-send-due-reminders"] = {
+    "task": "bookings.tasks.send_due_reminders",
+    "schedule": timedelta(minutes=10),
+}
 
 # Payments. The embedded default talks to localstripe on loopback; production leaves
 # STRIPE_API_BASE empty (real Stripe) and sets real keys.

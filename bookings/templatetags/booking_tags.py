@@ -1,6 +1,11 @@
 """Template tags other apps' pages use to show booking pieces (the event page's booking panel)."""
 
+from allauth.account.models import EmailAddress
 from django import template
+from django.conf import settings
+
+from .. import selectors, services
+from ..forms import HoldForm
 
 register = template.Library()
 
@@ -8,4 +13,40 @@ register = template.Library()
 @register.inclusion_tag("bookings/_booking_panel.html", takes_context=True)
 def booking_panel(context, event):
     """The booking box on an event page: seat picker and money split, or the guest's booking."""
-    return {"event": event, "request": context.get("request"), "user": context.get("user")}
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    data = {"event": event, "request": request, "user": user, "state": "open"}
+    authenticated = user is not None and user.is_authenticated
+    if authenticated and event.host_id == user.pk:
+        data["state"] = "host"
+        return data
+    if not event.is_bookable():
+        data["state"] = "closed"
+        return data
+    if not authenticated:
+        data["state"] = "anonymous"
+        return data
+    active = selectors.booking_active_for(event=event, user=user)
+    if active is not None:
+        data.update(state="booked", booking=active)
+        return data
+    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+        data["state"] = "unverified"
+        return data
+    available = selectors.event_seats_available(event=event)
+    if available == 0:
+        data["state"] = "sold_out"
+        return data
+    data.update(
+        form=HoldForm(),
+        seat_choices=range(1, min(available, settings.BOOKING_MAX_SEATS) + 1),
+        split=services.money_split(event=event, seats=1),
+        fee_percent=settings.PLATFORM_FEE_PERCENT,
+    )
+    return data
+
+
+@register.inclusion_tag("bookings/_money_split.html")
+def booking_money_split(split):
+    """Total and split of a booking (or of one seat): what goes to Kiron, what to the host."""
+    return {"split": split}

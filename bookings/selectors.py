@@ -1,0 +1,67 @@
+"""Non-trivial reads of the bookings app."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from events.models import Event
+
+from .models import Booking
+
+
+def event_seats_available(*, event: Event) -> int:
+    """Seats a new booking can take now: expired-but-unswept holds count as free."""
+    stale = (
+        Booking.objects.filter(
+            event_id=event.pk, status=Booking.Status.HELD, hold_expires_at__lte=timezone.now()
+        ).aggregate(seats=Sum("seats"))["seats"]
+        or 0
+    )
+    return max(event.capacity - event.seats_reserved + stale, 0)
+
+
+def booking_active_for(*, event: Event, user: User) -> Booking | None:
+    """The user's held (still running) or confirmed booking for an event, if any."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Booking.objects.filter(event_id=event.pk, guest=user)
+        .filter(
+            Q(status=Booking.Status.CONFIRMED)
+            | Q(status=Booking.Status.HELD, hold_expires_at__gt=timezone.now())
+        )
+        .first()
+    )
+
+
+def bookings_of_guest(*, guest: User) -> QuerySet[Booking]:
+    """A guest's bookings with everything "My bookings" shows, in a constant number of queries."""
+    return (
+        Booking.objects.filter(guest=guest)
+        .select_related("event", "event__city", "event__commune", "event__host")
+        .order_by("-event__starts_at", "-created_at")
+    )
+
+
+def event_guest_list(*, event: Event) -> QuerySet[Booking]:
+    """Confirmed bookings of an event, with their guests, for the host."""
+    return (
+        Booking.objects.filter(event_id=event.pk, status=Booking.Status.CONFIRMED)
+        .select_related("guest", "guest__profile")
+        .order_by("confirmed_at", "pk")
+    )
+
+
+def event_money_raised(*, event: Event) -> dict[str, int]:
+    """Money of an event's confirmed bookings: total, pledged to Kiron, host share, seats."""
+    totals = Booking.objects.filter(event_id=event.pk, status=Booking.Status.CONFIRMED).aggregate(
+        gross=Sum("gross_cents"),
+        pledge=Sum("pledge_cents"),
+        host=Sum("host_cents"),
+        fee=Sum("platform_fee_cents"),
+        seats=Sum("seats"),
+        bookings=Count("pk"),
+    )
+    return {key: value or 0 for key, value in totals.items()}

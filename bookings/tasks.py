@@ -1,0 +1,152 @@
+"""Celery tasks of the bookings app. Each takes ids, is idempotent and retries with backoff.
+
+They are enqueued after commit (``transaction.on_commit``) by the services, or run by beat:
+see ``CELERY_BEAT_SCHEDULE`` in the settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
+
+from . import emails, services
+from .models import Booking, Payment, Refund
+
+logger = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (Exception,),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def _send_once(booking_id: int, field: str, send) -> bool:
+    """Claim ``field`` (a ``*_sent_at`` column), send, and release the claim if sending fails."""
+    if not services.booking_claim_email(booking_id=booking_id, field=field):
+        return False
+    try:
+        send()
+    except Exception:
+        services.booking_release_email_claim(booking_id=booking_id, field=field)
+        raise
+    return True
+
+
+@shared_task(**RETRY)
+def send_booking_confirmation(booking_id: int) -> bool:
+    """Email the guest (summary, exact address, host, .ics) and the host, once per booking.
+
+    Idempotent through ``confirmation_sent_at``; retried with backoff when sending fails.
+    """
+    booking = Booking.objects.select_related(
+        "event", "event__host", "event__city", "event__commune", "guest"
+    ).get(pk=booking_id)
+    if booking.status != Booking.Status.CONFIRMED:
+        return False
+
+    def send() -> None:
+        emails.send_guest_confirmation(booking)
+        emails.send_host_new_booking(booking)
+
+    return _send_once(booking_id, "confirmation_sent_at", send)
+
+
+@shared_task(**RETRY)
+def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool:
+    """Refund a cancelled (or unconfirmable) booking if due, then tell the guest, once.
+
+    Idempotent: the refund is capped at what is still refundable (a repeat refunds nothing)
+    and the email is guarded by ``cancellation_sent_at``. Retried with backoff.
+    """
+    booking = Booking.objects.select_related(
+        "event", "event__host", "event__city", "event__commune", "guest"
+    ).get(pk=booking_id)
+    payment = Payment.objects.filter(booking_id=booking_id).first()
+    if refund and payment is not None:
+        services.payment_refund(payment_id=payment.pk, reason=reason)
+    refunded = sum(
+        Refund.objects.filter(payment__booking_id=booking_id).values_list("amount_cents", flat=True)
+    )
+    return _send_once(
+        booking_id,
+        "cancellation_sent_at",
+        lambda: emails.send_cancellation(booking, reason=reason, refunded_cents=refunded),
+    )
+
+
+@shared_task(**RETRY)
+def cancel_event_bookings(event_id: int) -> int:
+    """The host cancelled an event: cancel its bookings (each then refunded and told). Idempotent."""
+    return len(services.bookings_cancel_for_event(event_id=event_id))
+
+
+@shared_task(**RETRY)
+def expire_stale_holds() -> int:
+    """Beat, every minute: expired holds give their seats back. Idempotent."""
+    return services.booking_expire_stale()
+
+
+@shared_task(**RETRY)
+def refresh_payment(booking_id: int) -> None:
+    """Re-fetch one booking's PaymentIntent from Stripe and mirror it. Idempotent."""
+    services.booking_payment_refresh(booking_id=booking_id)
+
+
+@shared_task(**RETRY)
+def sweep_pending_payments() -> int:
+    """Beat: ask Stripe about intents we have not heard the end of (a webhook may be lost).
+
+    Looks at payments of held or expired bookings from the last two days whose intent is not
+    final and that have not changed for a minute. Idempotent.
+    """
+    now = timezone.now()
+    pending = Payment.objects.filter(
+        ~Q(stripe_payment_intent_id=None),
+        ~Q(status__in=[Payment.Status.SUCCEEDED, Payment.Status.CANCELED]),
+        booking__status__in=[Booking.Status.HELD, Booking.Status.EXPIRED],
+        created_at__gte=now - timedelta(days=2),
+        updated_at__lte=now - timedelta(minutes=1),
+    ).values_list("booking_id", flat=True)
+    count = 0
+    for booking_id in pending:
+        try:
+            services.booking_payment_refresh(booking_id=booking_id)
+            count += 1
+        except Exception:
+            logger.exception("Could not refresh the payment of booking %s", booking_id)
+    return count
+
+
+@shared_task(**RETRY)
+def send_due_reminders() -> int:
+    """Beat: enqueue the 24-hour reminder of each confirmed booking whose event starts soon."""
+    now = timezone.now()
+    due = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        reminder_sent_at=None,
+        event__status="published",
+        event__starts_at__gt=now,
+        event__starts_at__lte=now + timedelta(hours=24),
+    ).values_list("pk", flat=True)
+    ids = list(due)
+    for booking_id in ids:
+        send_booking_reminder.delay(booking_id)
+    return len(ids)
+
+
+@shared_task(**RETRY)
+def send_booking_reminder(booking_id: int) -> bool:
+    """Email the guest a reminder, exactly once (guarded by ``reminder_sent_at``)."""
+    booking = Booking.objects.select_related(
+        "event", "event__host", "event__city", "event__commune", "guest"
+    ).get(pk=booking_id)
+    if booking.status != Booking.Status.CONFIRMED:
+        return False
+    return _send_once(booking_id, "reminder_sent_at", lambda: emails.send_reminder(booking))
