@@ -213,9 +213,10 @@ def laptops_available(*, fund: Fund) -> int:
     return fund.complete_tranches - fund.disbursements.count()
 
 
-def _disbursement_check(
+def disbursement_input_check(
     *, bought_on: date | None, amount_cents: int | None, student_reference: str
 ) -> None:
+    """Raise ``ValidationError`` (all problems at once, each with a code) for bad laptop input."""
     errors = []
     if bought_on is None:
         errors.append(
@@ -286,7 +287,7 @@ def disbursement_record(
     """
     if amount_cents is None:
         amount_cents = fund.tranche_cents
-    _disbursement_check(
+    disbursement_input_check(
         bought_on=bought_on, amount_cents=amount_cents, student_reference=student_reference
     )
     locked = disbursement_availability_check(fund_id=fund.pk)
@@ -315,7 +316,7 @@ def disbursement_change(
     already bought stays recorded even if refunds later lowered the net); the input rules of
     ``disbursement_record`` apply. The fund cannot be changed.
     """
-    _disbursement_check(
+    disbursement_input_check(
         bought_on=bought_on, amount_cents=amount_cents, student_reference=student_reference
     )
     Fund.objects.select_for_update().get(pk=disbursement.fund_id)
