@@ -1,0 +1,120 @@
+"""Three languages: prefixes, browser default, switcher, translated pages, local formats."""
+
+import zoneinfo
+from datetime import datetime
+
+import pytest
+from django.template import Context, Template
+from django.utils.translation import override
+
+from accounts.templatetags.l10n_extras import strip_language_prefix
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_redirects_to_the_browser_language(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-BE,fr;q=0.9,en;q=0.5")
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="nl-BE,nl;q=0.9")
+    assert response["Location"] == "/nl/"
+
+
+def test_root_falls_back_to_english_for_other_browser_languages(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_unprefixed_page_redirects_to_the_same_page_in_the_browser_language(client):
+    response = client.get("/privacy/?x=1", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 302
+    assert response["Location"] == "/nl/privacy/?x=1"
+
+
+@pytest.mark.parametrize("path", ["/de/events/", "/es/", "/xx/privacy/"])
+def test_unknown_language_prefix_is_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+
+
+def test_french_home_page_speaks_french_with_french_money(client, event):
+    response = client.get("/fr/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr">' in html
+    assert "Rencontrez des gens à leur table" in html
+    assert "Trouver un événement" in html
+    assert "25,00\xa0€" in html or "25,00 €" in html
+
+
+def test_dutch_home_page_speaks_dutch(client, event):
+    response = client.get("/nl/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="nl">' in html
+    assert "Evenement zoeken" in html
+    assert "Zo ontvang je gasten" in html
+
+
+def test_french_error_page_is_translated(client):
+    response = client.get("/fr/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Nous n’avons pas trouvé cette page" in response.content.decode()
+
+
+def test_language_switcher_keeps_the_current_page(client):
+    html = client.get("/fr/privacy/?ref=footer").content.decode()
+    assert 'name="next" value="/privacy/?ref=footer"' in html
+    assert 'action="/i18n/setlang/"' in html
+    for code in ("en", "fr", "nl"):
+        assert f'value="{code}"' in html
+
+    switched = client.post("/i18n/setlang/", {"language": "nl", "next": "/privacy/?ref=footer"})
+    assert switched.status_code == 302
+    landing = client.get(switched["Location"])
+    assert landing.status_code == 302
+    assert landing["Location"] == "/nl/privacy/?ref=footer"
+    assert '<html lang="nl">' in client.get(landing["Location"]).content.decode()
+
+
+def test_strip_language_prefix_only_strips_site_languages():
+    assert strip_language_prefix("/fr/events/?q=1") == "/events/?q=1"
+    assert strip_language_prefix("/nl/") == "/"
+    assert strip_language_prefix("/en") == "/"
+    assert strip_language_prefix("/english-lessons/") == "/english-lessons/"
+    assert strip_language_prefix("/de/events/") == "/de/events/"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", "jeudi 3 décembre, 19:30"),
+        ("nl", "donderdag 3 december, 19:30"),
+        ("en", "Thursday 3 December, 19:30"),
+    ],
+)
+def test_dates_are_written_the_way_each_language_writes_them(language, expected):
+    starts = datetime(2026, 12, 3, 19, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Brussels"))
+    template = Template("{% load l10n_extras %}{{ starts|when }}")
+    with override(language):
+        assert template.render(Context({"starts": starts})) == expected
+
+
+def test_when_keeps_the_event_city_time_zone():
+    # 19:30 in Dublin is 20:30 in Brussels; the filter must not convert to the site's zone.
+    starts = datetime(2026, 12, 3, 19, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Dublin"))
+    with override("en"):
+        rendered = Template("{% load l10n_extras %}{{ starts|when }}").render(
+            Context({"starts": starts})
+        )
+    assert rendered.endswith("19:30")
+
+
+def test_french_money_filter():
+    with override("fr"):
+        rendered = Template("{% load money %}{{ cents|money }}").render(Context({"cents": 2500}))
+    assert rendered.replace("\xa0", " ") == "25,00 €"
