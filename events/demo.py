@@ -128,7 +128,8 @@ def _say(stdout: TextIO | None, message: str) -> None:
 def seed_demo_events(*, stdout: TextIO | None = None) -> dict:
     """Create or refresh the demo cities, communes, hosts and events; return the demo logins.
 
-    Returns ``{"password": …, "hosts": [emails], "cities": n, "communes": n, "events": n}``.
+    Returns ``{"password": …, "hosts": [emails], "logins": [{"email", "password"}],
+    "cities": n, "communes": n, "events": n}``.
     """
     cities: dict[str, City] = {}
     communes: dict[tuple[str, str], Commune] = {}
@@ -233,6 +234,7 @@ def seed_demo_events(*, stdout: TextIO | None = None) -> dict:
     result = {
         "password": DEMO_PASSWORD,
         "hosts": [host.email for host in hosts],
+        "logins": [{"email": host.email, "password": DEMO_PASSWORD} for host in hosts],
         "cities": len(cities),
         "communes": len(communes),
         "events": len(EVENTS),
