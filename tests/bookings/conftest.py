@@ -111,3 +111,19 @@ def guest(db):
     from tests.factories import UserFactory
 
     return UserFactory(email="guest@example.org", first_name="Gabi")
+
+
+@pytest.fixture
+def webhooks_to_live_server(localstripe, localstripe_register_webhook, live_server):
+    """Make localstripe deliver to this test's live server, and stop it afterwards.
+
+    Registrations outlive a test in localstripe's memory; pointing it at a closed port after the
+    test keeps late deliveries (about a second after each action) out of the next test.
+    """
+    localstripe_register_webhook(f"{live_server.url}/stripe/webhook/")
+    yield live_server
+    requests.post(
+        f"{localstripe}/_config/webhooks/meetsies",
+        data={"url": "http://127.0.0.1:9/", "secret": "whsec_off"},
+        timeout=5,
+    ).raise_for_status()

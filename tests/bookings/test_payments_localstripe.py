@@ -46,9 +46,8 @@ def mails_to(address):
 
 
 def test_card_4242_pays_and_confirms_once_even_when_the_webhook_follows(
-    localstripe, localstripe_register_webhook, live_server, event, guest
+    localstripe, webhooks_to_live_server, event, guest
 ):
-    localstripe_register_webhook(f"{live_server.url}/stripe/webhook/")
     booking = hold(event, guest)
 
     attempt = pay(localstripe, booking, CARD_OK)
@@ -67,11 +66,8 @@ def test_card_4242_pays_and_confirms_once_even_when_the_webhook_follows(
     assert "Rue du Bailli 12" in mails_to(guest.email)[0].body
 
 
-def test_webhook_alone_confirms_a_booking(
-    localstripe, localstripe_register_webhook, live_server, event, guest
-):
+def test_webhook_alone_confirms_a_booking(localstripe, webhooks_to_live_server, event, guest):
     """The server never saw Stripe's answer (e.g. it crashed): the webhook confirms."""
-    localstripe_register_webhook(f"{live_server.url}/stripe/webhook/")
     booking = hold(event, guest)
     payment = Payment.objects.create(booking=booking, amount_cents=booking.gross_cents)
     intent = stripe_gateway.payment_intent_create(
