@@ -29,9 +29,12 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Communes grouped by city, one <optgroup> each; validation still uses the queryset.
         commune = self.fields["commune"]
-        commune.queryset = commune.queryset.select_related("city")
-        commune.label_from_instance = lambda obj: f"{obj.name} ({obj.city.name})"
+        groups: dict[str, list] = {}
+        for obj in commune.queryset.select_related("city").order_by("city__name", "name"):
+            groups.setdefault(obj.city.name, []).append((obj.pk, obj.name))
+        commune.choices = [("", commune.empty_label or ""), *groups.items()]
         self.fields["photo"].help_text = _(
             "Optional. A JPEG, PNG, WebP or GIF image of at most %(limit)s."
         ) % {"limit": filesizeformat(settings.PROFILE_PHOTO_MAX_BYTES)}

@@ -40,8 +40,21 @@ class LocalDateTimeField(forms.DateTimeField):
 
 
 class CommuneChoiceField(forms.ModelChoiceField):
+    """A commune, offered grouped by city (one ``<optgroup>`` per city)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Commune.objects.select_related("city"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Commune) -> str:
-        return f"{obj.name} ({obj.city.name})"
+        return obj.name
+
+    def group_choices(self) -> None:
+        """Replace the flat list by groups; validation still goes through the queryset."""
+        groups: dict[str, list] = {}
+        for commune in self.queryset.order_by("city__name", "name"):
+            groups.setdefault(commune.city.name, []).append((commune.pk, commune.name))
+        self.choices = [("", self.empty_label or ""), *groups.items()]
 
 
 def money_to_cents(value: Decimal) -> int:
@@ -86,9 +99,7 @@ class EventForm(forms.Form):
     )
     city = forms.ModelChoiceField(label=_("City"), queryset=City.objects.all())
     commune = CommuneChoiceField(
-        label=_("Commune"),
-        queryset=Commune.objects.select_related("city"),
-        help_text=_("Shown publicly instead of your address."),
+        label=_("Commune"), help_text=_("Shown publicly instead of your address.")
     )
     address = forms.CharField(
         label=_("Exact address"),
@@ -137,6 +148,10 @@ class EventForm(forms.Form):
         required=False,
         validators=[FileExtensionValidator(EVENT_PHOTO_EXTENSIONS)],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].group_choices()
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -190,12 +205,7 @@ class EventFilterForm(forms.Form):
     city = forms.ModelChoiceField(
         label=_("City"), queryset=City.objects.all(), required=False, empty_label=_("Any city")
     )
-    commune = CommuneChoiceField(
-        label=_("Commune"),
-        queryset=Commune.objects.select_related("city"),
-        required=False,
-        empty_label=_("Any commune"),
-    )
+    commune = CommuneChoiceField(label=_("Commune"), required=False, empty_label=_("Any commune"))
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any kind")), *Kind.choices], required=False
     )
@@ -214,6 +224,11 @@ class EventFilterForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     cook4chance = forms.BooleanField(label=_("Cook4Chance only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].group_choices()
 
     def filters(self) -> dict:
         """The valid filters as keyword arguments for ``selectors.event_list_upcoming``.

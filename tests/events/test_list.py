@@ -186,3 +186,13 @@ def test_list_runs_the_same_number_of_queries_for_1_and_50_events(
     assert one == fifty
     with django_assert_max_num_queries(one):
         client.get(LIST_URL, {"page": 5})
+
+
+def test_commune_filter_groups_communes_by_city(client, ixelles):
+    dublin = CityFactory(name="Dublin", slug="dublin", timezone="Europe/Dublin", country="IE")
+    CommuneFactory(city=dublin, name="Howth")
+    html = client.get(LIST_URL).content.decode()
+    brussels_group = html.index('<optgroup label="Brussels">')
+    dublin_group = html.index('<optgroup label="Dublin">')
+    assert brussels_group < html.index(">Ixelles</option>") < dublin_group
+    assert dublin_group < html.index(">Howth</option>")
