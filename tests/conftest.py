@@ -17,6 +17,7 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from .factories import CityFactory, CommuneFactory, EventFactory, UserFactory
 
@@ -48,6 +49,13 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if reporter.stats.get("skipped") and session.exitstatus == 0:
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Start every test in English: a request to /fr/... leaves French active in the thread."""
+    with translation.override("en"):
+        yield
 
 
 # ---------------------------------------------------------------- factories as fixtures
