@@ -18,7 +18,7 @@ register = template.Library()
 
 # Django translates the day and month names; these patterns only place them.
 _LONG = {"en": "l j F, H:i", "fr": "l j F, H:i", "nl": "l j F, H:i"}
-_SHORT = {"en": "D j M, H:i", "fr": "D j M, H:i", "nl": "D j M, H:i"}
+_SHORT = {"en": "D j N, H:i", "fr": "D j N, H:i", "nl": "D j N, H:i"}
 _DAY = {"en": "l j F Y", "fr": "l j F Y", "nl": "l j F Y"}
 _TIME = "H:i"
 
@@ -48,7 +48,7 @@ def when(value: datetime | None) -> str:
 
 @register.filter
 def when_short(value: datetime | None) -> str:
-    """Abbreviated weekday and month: "jeu. 3 déc., 19:30"."""
+    """Abbreviated weekday and month: "jeu 3 déc., 19:30"."""
     return _format(value, _pattern(_SHORT))
 
 
