@@ -316,3 +316,41 @@ def test_french_signup_sends_french_email(client, django_capture_on_commit_callb
     subscription = NewsletterSubscription.objects.get()
     assert subscription.language == "fr"
     assert "/fr/newsletter/confirm/" in mail.outbox[0].body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_signups_for_one_address_make_one_row_and_one_email(monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    # Both requests look up the address before either inserts it: the unique index decides.
+    both_looked_up = threading.Barrier(2)
+    manager = NewsletterSubscription.objects
+    original_create = manager.create
+
+    def create_after_both_looked(**kwargs):
+        both_looked_up.wait(timeout=10)
+        return original_create(**kwargs)
+
+    monkeypatch.setattr(manager, "create", create_after_both_looked)
+    errors = []
+
+    def sign_up():
+        try:
+            newsletter_subscribe(email="race@example.org", language="en")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert NewsletterSubscription.objects.filter(email="race@example.org").count() == 1
+    assert len(mail.outbox) == 1
