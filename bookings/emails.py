@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Booking
@@ -51,7 +52,8 @@ def _context(booking: Booking, **extra) -> dict:
         "event": event,
         "host": event.host,
         "guest": booking.guest,
-        "starts": timezone.localtime(event.starts_at, event.city.tz),
+        # Formatted here, in the city's time zone: template filters would use the site's zone.
+        "starts": date_format(timezone.localtime(event.starts_at, event.city.tz), "l j F Y, H:i"),
         "booking_url": _absolute(booking.get_absolute_url()),
         "event_url": _absolute(event.get_absolute_url()),
         "guests_url": _absolute(reverse("bookings:guests", kwargs={"pk": event.pk})),

@@ -346,12 +346,12 @@ def _payment_succeeded_locked(
 ) -> Payment:
     """Record a succeeded intent. Runs inside ``payment_intent_sync``'s transaction.
 
-    Locks event → booking → payment. Idempotent: a payment already succeeded changes nothing.
+    Locks event → booking → payment (the order used everywhere). Idempotent: a payment already succeeded changes nothing.
     """
     now = timezone.now()
     event = _lock_event(event_id)
-    payment = Payment.objects.select_for_update().select_related("booking").get(pk=payment_id)
-    booking = Booking.objects.select_for_update().get(pk=payment.booking_id)
+    booking = Booking.objects.select_for_update().get(payment__pk=payment_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.status == Payment.Status.SUCCEEDED or payment.stripe_payment_intent_id != intent.id:
         return payment
     if intent.amount != payment.amount_cents:
