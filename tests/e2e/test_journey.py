@@ -126,7 +126,6 @@ def test_whole_journey(
 
     with step("1. a host signs up and verifies the email through the link in the sent mail"):
         host_page.goto(f"{url}/en/")
-        screenshot(host_page, screenshot_dir, "home")
         axe.check(host_page, "home")
         sign_up(host_page, url, email="hana.host@example.org")
         assert EmailAddress.objects.filter(email="hana.host@example.org", verified=True).exists()
@@ -213,6 +212,9 @@ def test_whole_journey(
         expect(figure(guest_page, "Raised")).to_have_text("€400.00")
         screenshot(guest_page, screenshot_dir, "impact")
         axe.check(guest_page, "impact")
+        # The home page, now with an event and a funded laptop, for the README and reviewers.
+        guest_page.goto(f"{url}/en/")
+        screenshot(guest_page, screenshot_dir, "home")
 
     with step("5. a declined card shows its error, and the seat is not lost"):
         other = EventFactory(
@@ -326,11 +328,25 @@ def test_keyboard_only_booking(new_context, live_server, stripe_live, places, co
                 return
         raise AssertionError(f"could not reach {what} with Tab")
 
+    def assert_focus_visible(what: str) -> None:
+        """The focused control shows a focus ring (outline or box shadow), as a person sees."""
+        style = page.evaluate(
+            """() => {
+                const s = getComputedStyle(document.activeElement);
+                return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow};
+            }"""
+        )
+        visible = (style["outline"] != "none" and style["width"] != "0px") or (
+            style["shadow"] != "none"
+        )
+        assert visible, f"no visible focus on {what}: {style}"
+
     tab_to(
         "() => document.activeElement.closest('.booking-panel') !== null"
         " && ['INPUT','SELECT'].includes(document.activeElement.tagName)",
         "the seats field",
     )
+    assert_focus_visible("the seats field")
     if page.evaluate("() => document.activeElement.tagName") == "SELECT":
         keyboard.press("ArrowDown")  # 1 → 2 seats
     else:
@@ -341,6 +357,7 @@ def test_keyboard_only_booking(new_context, live_server, stripe_live, places, co
         " || document.activeElement.value || '')",
         "the continue button",
     )
+    assert_focus_visible("the continue button")
     keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/bookings/"))
     expect(card_inputs(page)["number"]).to_be_visible()
@@ -359,9 +376,11 @@ def test_keyboard_only_booking(new_context, live_server, stripe_live, places, co
         " || document.activeElement.value || '')",
         "the pay button",
     )
+    assert_focus_visible("the pay button")
     keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/en/bookings/[A-Z0-9]+/$"))
     booking = wait_for_booking(guest=guest, event_id=event.pk, status="confirmed")
-    assert booking.seats == 2
+    assert (booking.seats, booking.gross_cents) == (2, 50_00)
 
 
 def test_booking_in_french(new_context, live_server, stripe_live, places, cook4chance):
