@@ -188,10 +188,11 @@ class PaymentAttempt:
     client_secret: str = ""
 
 
-_IN_FLIGHT = (
-    Payment.Status.PROCESSING,
+# Intents of an earlier attempt that could still be completed: cancelled before a new attempt.
+_OPEN = (
     Payment.Status.REQUIRES_ACTION,
     Payment.Status.REQUIRES_CONFIRMATION,
+    Payment.Status.REQUIRES_CAPTURE,
 )
 
 
@@ -199,7 +200,8 @@ _IN_FLIGHT = (
 def _payment_claim(*, booking_id: int, guest: User) -> tuple[Payment, str | None]:
     """Check a held booking may be paid now and mark its payment as in flight.
 
-    Returns the payment and the id of an earlier, abandoned PaymentIntent to cancel first.
+    Returns the payment and the id of the intent of an earlier attempt, which the caller must
+    check with Stripe (it may have succeeded after all) before charging again.
     """
     try:
         booking = Booking.objects.select_for_update().get(pk=booking_id, guest=guest)
@@ -225,11 +227,11 @@ def _payment_claim(*, booking_id: int, guest: User) -> tuple[Payment, str | None
         raise ValidationError(
             _("A payment for this booking is already in progress."), code="payment_in_progress"
         )
-    abandoned = payment.stripe_payment_intent_id if payment.status in _IN_FLIGHT else None
+    previous = payment.stripe_payment_intent_id
     payment.status = Payment.Status.PROCESSING
     payment.last_error = ""
     payment.save(update_fields=["status", "last_error", "updated_at"])
-    return payment, abandoned
+    return payment, previous
 
 
 def _payment_release(*, payment_id: int, error: str) -> None:
@@ -241,8 +243,8 @@ def _payment_release(*, payment_id: int, error: str) -> None:
 def booking_pay(*, booking_id: int, guest: User, payment_method_id: str) -> PaymentAttempt:
     """Charge the card Stripe.js set up for a held booking, and mirror the result.
 
-    Network calls run outside transactions: claim the payment (short transaction), cancel an
-    abandoned earlier intent, create a PaymentIntent for this attempt and store its id, confirm
+    Network calls run outside transactions: claim the payment (short transaction), check the
+    intent of an earlier attempt (succeeded → done; still open → cancelled), create a PaymentIntent for this attempt and store its id, confirm
     it, then mirror Stripe's answer. The booking is confirmed only if Stripe says the intent
     succeeded (``payment_intent_sync``). A declined card returns ``failed`` with the bank's
     message and the guest may try again while the hold lasts.
@@ -251,16 +253,18 @@ def booking_pay(*, booking_id: int, guest: User, payment_method_id: str) -> Paym
     """
     if not payment_method_id or not payment_method_id.startswith("pm_"):
         raise ValidationError(_("The card could not be read. Please try again."), code="no_card")
-    payment, abandoned = _payment_claim(booking_id=booking_id, guest=guest)
+    payment, previous = _payment_claim(booking_id=booking_id, guest=guest)
     reference = Booking.objects.values_list("reference", flat=True).get(pk=booking_id)
     try:
-        if abandoned:
-            cancelled = stripe_gateway.payment_intent_cancel(payment_intent_id=abandoned)
-            if cancelled is None:
-                earlier = stripe_gateway.payment_intent_retrieve(payment_intent_id=abandoned)
-                if earlier.status == Payment.Status.SUCCEEDED:
-                    payment_intent_sync(intent=earlier)
-                    return PaymentAttempt(status="succeeded")
+        if previous:
+            # Never charge twice: the earlier attempt may have gone through after all.
+            earlier = stripe_gateway.payment_intent_retrieve(payment_intent_id=previous)
+            if earlier.status in _OPEN:
+                if stripe_gateway.payment_intent_cancel(payment_intent_id=previous) is None:
+                    earlier = stripe_gateway.payment_intent_retrieve(payment_intent_id=previous)
+            if earlier.status in (Payment.Status.SUCCEEDED, Payment.Status.PROCESSING):
+                payment_intent_sync(intent=earlier)
+                return PaymentAttempt(status=earlier.status)
         intent = stripe_gateway.payment_intent_create(
             amount_cents=payment.amount_cents,
             payment_method_id=payment_method_id,

@@ -302,3 +302,28 @@ def test_beat_sweep_confirms_a_payment_whose_webhook_was_lost(localstripe, event
     assert sweep_pending_payments() == 1
 
     assert status_of(booking) == Booking.Status.CONFIRMED
+
+
+def test_paying_again_after_a_lost_answer_never_charges_twice(localstripe, event, guest):
+    """Stripe charged the card but our server never mirrored it; the guest clicks Pay again."""
+    booking = hold(event, guest)
+    intent = stripe_gateway.payment_intent_create(
+        amount_cents=booking.gross_cents,
+        payment_method_id=make_payment_method(localstripe, CARD_OK),
+        booking_reference=booking.reference,
+        idempotency_key="lost",
+    )
+    stripe_gateway.payment_intent_confirm(payment_intent_id=intent.id)
+    Payment.objects.create(
+        booking=booking,
+        amount_cents=booking.gross_cents,
+        stripe_payment_intent_id=intent.id,
+        status=Payment.Status.REQUIRES_PAYMENT_METHOD,
+    )
+
+    attempt = pay(localstripe, booking, CARD_OK)
+
+    assert attempt.status == "succeeded"
+    assert status_of(booking) == Booking.Status.CONFIRMED
+    intents = stripe_get(localstripe, "/v1/payment_intents")["data"]
+    assert [i["id"] for i in intents] == [intent.id]  # no second PaymentIntent
