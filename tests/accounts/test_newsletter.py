@@ -354,3 +354,23 @@ def test_simultaneous_signups_for_one_address_make_one_row_and_one_email(monkeyp
     assert errors == []
     assert NewsletterSubscription.objects.filter(email="race@example.org").count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_send_newsletter_command_reaches_only_confirmed_subscribers(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    confirmed("one@example.org")
+    newsletter_subscribe(email="pending@example.org", language="en")
+    mail.outbox.clear()
+    body = tmp_path / "issue.txt"
+    body.write_text("Twelve new dinners this month.", encoding="utf-8")
+
+    out = StringIO()
+    call_command("send_newsletter", subject="December", body_file=str(body), stdout=out)
+
+    assert "Sent to 1" in out.getvalue()
+    assert [m.to for m in mail.outbox] == [["one@example.org"]]
+    assert "Twelve new dinners" in mail.outbox[0].body
+    assert "List-Unsubscribe" in mail.outbox[0].extra_headers
