@@ -51,3 +51,48 @@ class ProfileForm(forms.ModelForm):
                 },
             )
         return photo
+
+
+class AccountEraseForm(forms.Form):
+    """Erasing an account: the current password again and the email address typed out."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirmation = forms.CharField(
+        label=_("Type your email address to confirm"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    error_messages = {
+        "password_incorrect": _("That is not your password. Nothing was erased."),
+        "confirmation_mismatch": _(
+            "Type your email address exactly as shown to confirm. Nothing was erased."
+        ),
+    }
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["confirmation"].help_text = _("Your email address is %(email)s.") % {
+            "email": user.email
+        }
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return password
+
+    def clean_confirmation(self) -> str:
+        confirmation = self.cleaned_data["confirmation"].strip()
+        if confirmation.lower() != self.user.email.lower():
+            raise forms.ValidationError(
+                self.error_messages["confirmation_mismatch"], code="confirmation_mismatch"
+            )
+        return confirmation

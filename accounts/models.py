@@ -22,6 +22,10 @@ class Language(models.TextChoices):
     IRISH = "ga", _("Irish")
 
 
+# Erased accounts keep their row (bookings and the ledger point at it) under this address.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -64,8 +68,15 @@ class User(AbstractUser):
         return self.display_name
 
     @property
+    def is_erased(self) -> bool:
+        """The person erased their account (GDPR); the row stays, anonymised."""
+        return self.email.endswith("@" + ERASED_EMAIL_DOMAIN)
+
+    @property
     def display_name(self) -> str:
         """The name shown to others: the profile's, else the first name, else the email's local part."""
+        if self.is_erased:
+            return str(_("Former member"))
         profile = getattr(self, "profile", None)
         if profile is not None and profile.display_name:
             return profile.display_name

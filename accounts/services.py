@@ -1,13 +1,18 @@
-"""Every write to accounts' own data (profiles). GDPR export and erasure live elsewhere."""
+"""Every write to accounts' own data: profiles and GDPR erasure (the export is a read, in
+``accounts.selectors``)."""
 
 from typing import Literal
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Language, Profile, User
+from .models import ERASED_EMAIL_DOMAIN, Language, Profile, User
+from .selectors import newsletter_subscriptions_for, user_email_addresses
+from .signals import erasure_blockers, user_erasing
 
 
 @transaction.atomic
@@ -62,3 +67,76 @@ def profile_update(
     profile.full_clean()
     profile.save()
     return profile
+
+
+def user_erasure_blockers(*, user: User) -> list[str]:
+    """Why ``user`` cannot erase their account right now (empty: nothing stops it).
+
+    Asks every receiver of ``accounts.signals.erasure_blockers`` (events objects while the user
+    hosts upcoming events).
+    """
+    reasons: list[str] = []
+    for _receiver, response in erasure_blockers.send(sender=User, user=user):
+        reasons.extend(str(reason) for reason in response or [])
+    return reasons
+
+
+def _delete_file_quietly(storage: Storage, name: str) -> None:
+    # After commit: a file deleted inside a rolled-back erasure could not be brought back.
+    if name and storage.exists(name):
+        storage.delete(name)
+
+
+@transaction.atomic
+def user_erase(*, user_id: int) -> User:
+    """Erase a person's account (GDPR, right to erasure) and return the anonymised user.
+
+    Takes the user row lock. Raises ``ValidationError`` whose errors (code ``erasure_blocked``)
+    are the reasons while another app objects, and then changes nothing.
+    Otherwise: the email becomes ``erased-<pk>@erased.invalid``, names and profile are cleared,
+    allauth's email addresses and the newsletter subscriptions of every address the person used
+    are deleted, the password becomes unusable (every other session of theirs ends) and the
+    account inactive, staff rights are dropped. Then ``user_erasing`` lets other apps scrub
+    their rows in the same transaction. Rows that must be kept (bookings, payments, the ledger)
+    stay and point at the anonymised user. The profile photo file is deleted after commit.
+    Calling it again for an erased account does nothing.
+    """
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.is_erased and not user.is_active:
+        return user
+    reasons = user_erasure_blockers(user=user)
+    if reasons:
+        raise ValidationError(
+            [ValidationError(reason, code="erasure_blocked") for reason in reasons]
+        )
+
+    newsletter_subscriptions_for(emails=user_email_addresses(user=user)).delete()
+    EmailAddress.objects.filter(user=user).delete()
+
+    profile = Profile.objects.select_for_update().filter(user=user).first()
+    if profile is not None:
+        if profile.photo:
+            storage, name = profile.photo.storage, profile.photo.name
+            transaction.on_commit(lambda: _delete_file_quietly(storage, name))
+        profile.display_name = ""
+        profile.bio = ""
+        profile.city = None
+        profile.commune = None
+        profile.languages = []
+        profile.photo = ""
+        profile.save()
+
+    user.email = f"erased-{user.pk}@{ERASED_EMAIL_DOMAIN}"
+    user.first_name = ""
+    user.last_name = ""
+    user.last_login = None
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    user_erasing.send(sender=User, user_id=user.pk)
+    return user

@@ -196,3 +196,27 @@ def event_cancel(*, event_id: int, actor: User) -> Event:
     event_pk = event.pk
     transaction.on_commit(lambda: event_cancelled.send(sender=Event, event_id=event_pk))
     return event
+
+
+@transaction.atomic
+def events_scrub_for_erased_host(*, host_id: int) -> int:
+    """Forget what identifies an erased host: delete their drafts (never published, so never
+    booked) and clear the home address of their other events, which stay for the guests' and
+    the fund's records. Returns the number of drafts deleted.
+
+    Called inside accounts' erasure transaction (``accounts.signals.user_erasing``), after
+    accounts refused the erasure while the host had published events not yet over.
+    """
+    drafts = Event.objects.select_for_update().filter(host_id=host_id, status=Event.Status.DRAFT)
+    photos = [(event.photo.storage, event.photo.name) for event in drafts if event.photo]
+    _total, by_model = drafts.delete()
+    Event.objects.filter(host_id=host_id).update(address="", updated_at=timezone.now())
+
+    def delete_photos() -> None:
+        for storage, name in photos:
+            if storage.exists(name):
+                storage.delete(name)
+
+    if photos:
+        transaction.on_commit(delete_photos)
+    return by_model.get(Event._meta.label, 0)
