@@ -20,7 +20,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             newsletter_subscribe(email=form.cleaned_data["email"], language=get_language())
             return redirect("newsletter:check_inbox")
         return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
-    form = NewsletterSubscribeForm(auto_id="newsletter-%s")
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    form = NewsletterSubscribeForm(auto_id="newsletter-%s", initial=initial)
     return render(request, "newsletter/subscribe.html", {"form": form})
 
 

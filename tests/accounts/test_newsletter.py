@@ -374,3 +374,13 @@ def test_send_newsletter_command_reaches_only_confirmed_subscribers(tmp_path):
     assert [m.to for m in mail.outbox] == [["one@example.org"]]
     assert "Twelve new dinners" in mail.outbox[0].body
     assert "List-Unsubscribe" in mail.outbox[0].extra_headers
+
+
+def test_signed_in_person_finds_their_address_filled_in_but_consent_unticked(client, user):
+    client.force_login(user)
+
+    html = client.get(subscribe_url()).content.decode()
+
+    assert f'value="{user.email}"' in html
+    consent_input = html.split('name="consent"')[1].split(">")[0]
+    assert "checked" not in consent_input
