@@ -15,10 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings.models import Payment, Refund
+from events.templatetags.money import format_cents
 
 from .bootstrap import (
     COOK4CHANCE_NAME,
@@ -366,8 +368,8 @@ def tranche_staff_notify(*, tranche_id: int) -> bool:
             % {
                 "fund": tranche.fund.name,
                 "number": tranche.number,
-                "total": f"€{tranche.number * tranche.fund.tranche_cents // 100}",
-                "url": f"{settings.SITE_URL}/en/admin/donations/disbursement/add/",
+                "total": format_cents(tranche.number * tranche.fund.tranche_cents),
+                "url": settings.SITE_URL + reverse("admin:donations_disbursement_add"),
             },
             from_email=None,
             recipient_list=kiron_staff_recipients(),
