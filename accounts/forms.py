@@ -1,5 +1,7 @@
 """Forms for a person's own account pages. They check shape; rules live in ``accounts.services``."""
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -30,11 +32,16 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Communes grouped by city, one <optgroup> each; validation still uses the queryset.
+        # static/js/commune-filter.js reads the data-* attributes to hide other cities' communes.
         commune = self.fields["commune"]
         groups: dict[str, list] = {}
+        by_city: dict[str, list[int]] = {}
         for obj in commune.queryset.select_related("city").order_by("city__name", "name"):
             groups.setdefault(obj.city.name, []).append((obj.pk, obj.name))
+            by_city.setdefault(str(obj.city_id), []).append(obj.pk)
         commune.choices = [("", commune.empty_label or ""), *groups.items()]
+        commune.widget.attrs["data-city-field"] = "city"
+        commune.widget.attrs["data-city-communes"] = json.dumps(by_city, separators=(",", ":"))
         self.fields["photo"].help_text = _(
             "Optional. A JPEG, PNG, WebP or GIF image of at most %(limit)s."
         ) % {"limit": filesizeformat(settings.PROFILE_PHOTO_MAX_BYTES)}

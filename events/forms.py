@@ -1,6 +1,7 @@
 """Forms for hosting and finding events. They check the shape of input; rules that need the
 database or the clock (commune in city, start in the future, …) live in ``events.services``."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -49,12 +50,21 @@ class CommuneChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Commune) -> str:
         return obj.name
 
-    def group_choices(self) -> None:
-        """Replace the flat list by groups; validation still goes through the queryset."""
+    def group_choices(self, *, city_field: str = "city") -> None:
+        """Replace the flat list by groups; validation still goes through the queryset.
+
+        Also tells ``static/js/commune-filter.js`` which communes belong to which city (by
+        primary key) and which field of the form is the city, so that choosing a city hides
+        the other cities' communes. The server-side check stays the rule.
+        """
         groups: dict[str, list] = {}
+        by_city: dict[str, list[int]] = {}
         for commune in self.queryset.order_by("city__name", "name"):
             groups.setdefault(commune.city.name, []).append((commune.pk, commune.name))
+            by_city.setdefault(str(commune.city_id), []).append(commune.pk)
         self.choices = [("", self.empty_label or ""), *groups.items()]
+        self.widget.attrs["data-city-field"] = city_field
+        self.widget.attrs["data-city-communes"] = json.dumps(by_city, separators=(",", ":"))
 
 
 def money_to_cents(value: Decimal) -> int:
