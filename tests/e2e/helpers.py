@@ -88,17 +88,6 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(
-    page: Page, live_url: str, name: str, *, exclude: list[str] | None = None
-) -> None:
-    """No serious or critical axe-core violation on the current page."""
-    violations = axe_violations(page, live_url, exclude=exclude)
-    assert not violations, (
-        f"axe-core found {len(violations)} serious/critical violation(s) on {name} "
-        f"({page.url}):\n{format_violations(violations)}"
-    )
-
-
 class AxeAudit:
     """Collects axe-core findings page by page, so one run reports every page's violations;
     ``assert_clean()`` (called at the end of a test) fails if any page had one."""
@@ -173,14 +162,6 @@ def log_in(page: Page, live_url: str, *, email: str, lang: str = "en", next_url:
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("[type=submit]").click()
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
-
-
-def log_out(page: Page, live_url: str, *, lang: str = "en") -> None:
-    page.goto(f"{live_url}/{lang}/accounts/logout/")
-    form = page.locator("main form")
-    if form.count():
-        form.locator("[type=submit]").click()
-    page.context.clear_cookies()
 
 
 # ---------------------------------------------------------------- paying

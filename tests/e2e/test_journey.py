@@ -95,11 +95,9 @@ def cook4chance(db) -> Fund:
     return ensure_cook4chance_fund()
 
 
-def book_and_pay(page, live_url, *, event_id, seats, guest, lang="en", shots=None):
+def book_and_pay(page, live_url, *, event_id, seats, guest, lang="en") -> Booking:
     """Choose seats, pay with the good card, wait until Stripe's webhook confirms it."""
     choose_seats_and_continue(page, live_url, event_id=event_id, seats=seats, lang=lang)
-    if shots:
-        screenshot(page, shots, "checkout")
     return pay_and_see_confirmed(page, guest=guest, event_id=event_id, lang=lang)
 
 
@@ -397,10 +395,16 @@ def test_booking_in_french(new_context, live_server, stripe_live, places, cook4c
     panel = page.locator(".booking-panel")
     expect(panel.get_by_role("heading")).to_have_text("Réserver une place")
     expect(panel).to_contain_text("25,00\xa0€")
-    booking = book_and_pay(page, url, event_id=event.pk, seats=2, guest=guest, lang="fr")
+    axe = AxeAudit(url)
+    axe.check(page, "event detail in French")
+    choose_seats_and_continue(page, url, event_id=event.pk, seats=2, lang="fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Payer votre réservation")
+    axe.check(page, "checkout in French", exclude=FAKE_CARD_ELEMENT)
+    booking = pay_and_see_confirmed(page, guest=guest, event_id=event.pk, lang="fr")
     assert booking.gross_cents == 50_00
     page.goto(f"{url}{url_for('bookings:mine', lang='fr')}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes réservations")
     row = page.locator("#my-bookings tbody tr").filter(has_text="Souper aux chicons")
     expect(row).to_contain_text("Confirmée")
     expect(row).to_contain_text("50,00\xa0€")
+    axe.assert_clean()
