@@ -188,3 +188,12 @@ def test_static_assets_are_served_locally(client, db):
     assert "https://" not in html.split("<body")[0]  # no CDN in the head
     assert client.get("/static/css/site.css").status_code == 200
     assert client.get("/static/img/event-placeholder.svg").status_code == 200
+
+
+def test_home_links_to_all_events_of_the_chosen_city(client, event):
+    html = client.get(reverse("home")).content.decode()
+    link = f"{reverse('events:list')}?city={event.city.pk}"
+    assert f'href="{link}"' in html
+    listing = client.get(link).content.decode()
+    assert event.title in listing
+    assert "errorlist" not in listing
