@@ -304,6 +304,10 @@ class DisbursementAdmin(admin.ModelAdmin):
             return [*self.readonly_fields, "fund"]
         return self.readonly_fields
 
+    def get_fields(self, request, obj=None):
+        fields = ["fund", "bought_on", "amount_cents", "student_reference", "note"]
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         fund = selectors.fund_get_cook4chance()
