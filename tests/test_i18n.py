@@ -118,3 +118,22 @@ def test_french_money_filter():
     with override("fr"):
         rendered = Template("{% load money %}{{ cents|money }}").render(Context({"cents": 2500}))
     assert rendered.replace("\xa0", " ") == "25,00 €"
+
+
+def test_server_error_page_speaks_the_active_language(rf):
+    from meetsies.views import server_error
+
+    with override("nl"):
+        response = server_error(rf.get("/nl/"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="nl">' in html
+    assert "Er ging bij ons iets mis" in html
+
+
+def test_newsletter_errors_are_translated(client):
+    response = client.post("/fr/newsletter/", {"email": "pas-une-adresse"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Saisissez une adresse e-mail valide" in html
+    assert "Cochez la case pour accepter" in html
