@@ -127,7 +127,9 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
     if not event.is_bookable(now=now):
         raise ValidationError(_("This event is not open for booking."), code="not_bookable")
     _expire_stale_holds_locked(event=event, now=now)
-    if Booking.objects.filter(event_id=event.pk, guest=guest, status__in=Booking.SEAT_TAKING):
+    if Booking.objects.filter(
+        event_id=event.pk, guest=guest, status__in=Booking.SEAT_TAKING
+    ).exists():
         raise ValidationError(
             _("You already have a booking for this event."), code="already_booked"
         )
