@@ -11,14 +11,16 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone, translation
 from playwright.sync_api import expect
 
 from accounts.models import User
-from bookings.models import Booking, StripeEvent
+from bookings.models import Booking, Refund, StripeEvent
 from donations.models import Fund, LedgerEntry, Tranche
 from events.models import Event
 from tests.factories import CityFactory, CommuneFactory, EventFactory, UserFactory
@@ -265,6 +267,17 @@ def test_whole_journey(
         wait_until(
             lambda: booking_status(first.pk) == Booking.Status.REFUNDED,
             what="the cancelled booking to be refunded",
+        )
+        # The money really went back: Stripe (localstripe) holds the refund of the whole payment.
+        refund = Refund.objects.get(payment__booking=first)
+        at_stripe = requests.get(
+            f"{stripe_live}/v1/refunds/{refund.stripe_refund_id}",
+            auth=(settings.STRIPE_SECRET_KEY, ""),
+            timeout=5,
+        ).json()
+        assert (at_stripe["amount"], at_stripe["payment_intent"]) == (
+            200_00,
+            first.payment.stripe_payment_intent_id,
         )
         guest_page.reload()
         expect(guest_page.locator("#booking-status")).to_have_text("Cancelled and refunded")
