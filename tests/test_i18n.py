@@ -137,3 +137,9 @@ def test_newsletter_errors_are_translated(client):
     assert response.status_code == 400
     assert "Saisissez une adresse e-mail valide" in html
     assert "Cochez la case pour accepter" in html
+
+
+def test_pages_point_to_their_translations(client):
+    html = client.get("/fr/privacy/?ref=1").content.decode()
+    assert '<link rel="alternate" hreflang="en" href="/en/privacy/?ref=1">' in html
+    assert '<link rel="alternate" hreflang="nl" href="/nl/privacy/?ref=1">' in html

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import dateformat
 from django.utils.translation import get_language
 
@@ -81,3 +82,13 @@ def path_without_language(context) -> str:
     if request is None:
         return "/"
     return strip_language_prefix(request.get_full_path())
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context) -> list[tuple[str, str]]:
+    """(language, URL) of the current page in every site language, for hreflang links."""
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return []
+    path = request.get_full_path()
+    return [(code, translate_url(path, code)) for code, _name in settings.LANGUAGES]
