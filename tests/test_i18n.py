@@ -143,3 +143,49 @@ def test_pages_point_to_their_translations(client):
     html = client.get("/fr/privacy/?ref=1").content.decode()
     assert '<link rel="alternate" hreflang="en" href="/en/privacy/?ref=1">' in html
     assert '<link rel="alternate" hreflang="nl" href="/nl/privacy/?ref=1">' in html
+
+
+def _po_entries(path):
+    """(msgid, [msgstr forms], flags) for every live entry of a .po file; a tiny parser."""
+    entries, current, field = [], None, None
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line or line.startswith("#~"):
+            if current is not None:
+                entries.append(current)
+            current, field = None, None
+            continue
+        if current is None:
+            current = {"msgid": "", "msgstr": {}, "flags": ""}
+        if line.startswith("#,"):
+            current["flags"] += line
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid "):
+            field = "msgid"
+            current["msgid"] = line[7:-1]
+        elif line.startswith("msgid_plural") or line.startswith("msgctxt"):
+            field = None
+        elif line.startswith("msgstr"):
+            field = line.split(" ", 1)[0]
+            current["msgstr"][field] = line.split(" ", 1)[1][1:-1]
+        elif line.startswith('"') and field:
+            if field == "msgid":
+                current["msgid"] += line[1:-1]
+            else:
+                current["msgstr"][field] += line[1:-1]
+    return [e for e in entries if e["msgid"]]
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_catalogue_is_fully_translated(language):
+    from django.conf import settings
+
+    path = settings.BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    entries = _po_entries(path)
+
+    assert len(entries) > 300
+    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"].values())]
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    assert untranslated == []
+    assert fuzzy == []
