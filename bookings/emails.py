@@ -94,12 +94,12 @@ def send_host_new_booking(booking: Booking) -> None:
     )
 
 
-def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int) -> None:
+def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int, paid: bool) -> None:
     _send(
         to=booking.guest.email,
         subject=_("Booking cancelled: %(title)s") % {"title": booking.event.title},
         template="emails/bookings/cancelled.txt",
-        context=_context(booking, reason=reason, refunded_cents=refunded_cents),
+        context=_context(booking, reason=reason, refunded_cents=refunded_cents, paid=paid),
     )
 
 

@@ -413,6 +413,21 @@ def _payment_succeeded_locked(
     return payment
 
 
+def payment_abandon(*, booking_id: int) -> Payment | None:
+    """Cancel the still-open PaymentIntent of a booking that will not be confirmed, then mirror it.
+
+    If Stripe refuses because the intent succeeded meanwhile, mirroring it refunds the payment
+    (the booking is no longer held). Network calls; call outside transactions. Idempotent.
+    """
+    payment = Payment.objects.filter(booking_id=booking_id).first()
+    if payment is None or not payment.stripe_payment_intent_id:
+        return payment
+    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.CANCELED):
+        return payment
+    stripe_gateway.payment_intent_cancel(payment_intent_id=payment.stripe_payment_intent_id)
+    return booking_payment_refresh(booking_id=booking_id)
+
+
 # ------------------------------------------------------------------ refunds
 
 

@@ -68,16 +68,19 @@ def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool
     booking = Booking.objects.select_related(
         "event", "event__host", "event__city", "event__commune", "guest"
     ).get(pk=booking_id)
-    payment = Payment.objects.filter(booking_id=booking_id).first()
+    payment = services.payment_abandon(booking_id=booking_id)  # an unfinished 3-D Secure, say
     if refund and payment is not None:
         services.payment_refund(payment_id=payment.pk, reason=reason)
+    paid = payment is not None and payment.status == Payment.Status.SUCCEEDED
     refunded = sum(
         Refund.objects.filter(payment__booking_id=booking_id).values_list("amount_cents", flat=True)
     )
     return _send_once(
         booking_id,
         "cancellation_sent_at",
-        lambda: emails.send_cancellation(booking, reason=reason, refunded_cents=refunded),
+        lambda: emails.send_cancellation(
+            booking, reason=reason, refunded_cents=refunded, paid=paid
+        ),
     )
 
 
@@ -103,14 +106,18 @@ def refresh_payment(booking_id: int) -> None:
 def sweep_pending_payments() -> int:
     """Beat: ask Stripe about intents we have not heard the end of (a webhook may be lost).
 
-    Looks at payments of held or expired bookings from the last two days whose intent is not
+    Looks at payments of held, expired or cancelled bookings from the last two days whose intent is not
     final and that have not changed for a minute. Idempotent.
     """
     now = timezone.now()
     pending = Payment.objects.filter(
         ~Q(stripe_payment_intent_id=None),
         ~Q(status__in=[Payment.Status.SUCCEEDED, Payment.Status.CANCELED]),
-        booking__status__in=[Booking.Status.HELD, Booking.Status.EXPIRED],
+        booking__status__in=[
+            Booking.Status.HELD,
+            Booking.Status.EXPIRED,
+            Booking.Status.CANCELLED,
+        ],
         created_at__gte=now - timedelta(days=2),
         updated_at__lte=now - timedelta(minutes=1),
     ).values_list("booking_id", flat=True)

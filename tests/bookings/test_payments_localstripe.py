@@ -199,6 +199,7 @@ def test_guest_cancels_after_the_deadline_gets_no_refund(localstripe, event, gue
     assert stripe_get(localstripe, f"/v1/refunds?payment_intent={intent_id}")["data"] == []
     event.refresh_from_db()
     assert event.seats_reserved == 0
+    assert "no refund" in mails_to(guest.email)[-1].body
 
 
 def test_refund_never_exceeds_what_was_paid(localstripe, event, guest):
@@ -327,3 +328,17 @@ def test_paying_again_after_a_lost_answer_never_charges_twice(localstripe, event
     assert status_of(booking) == Booking.Status.CONFIRMED
     intents = stripe_get(localstripe, "/v1/payment_intents")["data"]
     assert [i["id"] for i in intents] == [intent.id]  # no second PaymentIntent
+
+
+def test_releasing_seats_during_3d_secure_cancels_the_open_payment(localstripe, event, guest):
+    booking = hold(event, guest)
+    assert pay(localstripe, booking, CARD_3DS).status == "requires_action"
+    intent_id = Payment.objects.get(booking=booking).stripe_payment_intent_id
+
+    services.booking_cancel(booking_id=booking.pk, guest=guest)
+
+    assert stripe_get(localstripe, f"/v1/payment_intents/{intent_id}")["status"] == "canceled"
+    assert Payment.objects.get(booking=booking).status == Payment.Status.CANCELED
+    assert status_of(booking) == Booking.Status.CANCELLED
+    event.refresh_from_db()
+    assert event.seats_reserved == 0
