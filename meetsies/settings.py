@@ -174,6 +174,8 @@ STORAGES = {
 }
 # Without collectstatic (embedded default, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = EMBEDDED or DEBUG
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing STATIC_ROOT
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROFILE_PHOTO_MAX_BYTES = 2 * 1024 * 1024
