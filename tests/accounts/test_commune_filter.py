@@ -3,6 +3,7 @@ while the server keeps rejecting a commune of another city."""
 
 import json
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings as django_settings
@@ -78,9 +79,17 @@ def test_server_still_rejects_a_commune_of_another_city(client, user, places):
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-@pytest.fixture
-def browser_page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@contextmanager
+def browser_logged_in_as(live_server, client, user):
+    """A Chromium page signed in as ``user``. Seed the database BEFORE entering: Playwright runs
+    an event loop in this thread, and an ORM call inside would open a connection of its own
+    that is never closed (and then blocks dropping the Postgres test database)."""
+    client.force_login(user)
+    session_cookie = {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -89,21 +98,12 @@ def browser_page(live_server):
         )
         context = browser.new_context()
         context.set_default_timeout(15_000)
-        yield context, live_server.url
-        browser.close()
-
-
-def _log_in(context, base_url, client, user):
-    client.force_login(user)
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": base_url,
-            }
-        ]
-    )
+        context.add_cookies([session_cookie])
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
 
 
 def _offered(page) -> list[str]:
@@ -112,41 +112,43 @@ def _offered(page) -> list[str]:
     )
 
 
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-def test_choosing_a_city_hides_the_other_cities_communes(browser_page, client, user, places):
-    context, base_url = browser_page
-    _log_in(context, base_url, client, user)
-    page = context.new_page()
-    page.goto(base_url + CREATE_URL)
-
-    assert _offered(page)[1:] == ["Ixelles", "Uccle", "Rathmines"]  # no city yet: all
-
-    page.select_option("select[name=city]", label="Dublin")
-    assert _offered(page)[1:] == ["Rathmines"]
-
-    page.select_option("select[name=city]", label="Brussels")
-    assert _offered(page)[1:] == ["Ixelles", "Uccle"]
-    page.select_option("select[name=commune]", label="Uccle")
-
-    # A commune of the old city does not stay chosen when the city changes.
-    page.select_option("select[name=city]", label="Dublin")
-    assert page.eval_on_selector("select[name=commune]", "s => s.value") == ""
+def _chosen(page) -> str:
+    return page.eval_on_selector("select[name=commune]", "s => s.value")
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_profile_page_opens_filtered_to_the_saved_city(browser_page, client, user, places):
+def test_choosing_a_city_hides_the_other_cities_communes(live_server, client, user, places):
+    with browser_logged_in_as(live_server, client, user) as page:
+        page.goto(live_server.url + CREATE_URL)
+        assert _offered(page)[1:] == ["Ixelles", "Uccle", "Rathmines"]  # no city yet: all
+
+        page.select_option("select[name=city]", label="Dublin")
+        assert _offered(page)[1:] == ["Rathmines"]
+
+        page.select_option("select[name=city]", label="Brussels")
+        assert _offered(page)[1:] == ["Ixelles", "Uccle"]
+        page.select_option("select[name=commune]", label="Uccle")
+
+        # A commune of the old city does not stay chosen when the city changes.
+        page.select_option("select[name=city]", label="Dublin")
+        assert _chosen(page) == ""
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_profile_page_opens_filtered_to_the_saved_city(live_server, client, user, places):
     Profile.objects.create(user=user, city=places["brussels"], commune=places["uccle"])
-    context, base_url = browser_page
-    _log_in(context, base_url, client, user)
-    page = context.new_page()
-    page.goto(base_url + PROFILE_URL)
+    uccle = str(places["uccle"].pk)
+    with browser_logged_in_as(live_server, client, user) as page:
+        page.goto(live_server.url + PROFILE_URL)
+        assert _offered(page)[1:] == ["Ixelles", "Uccle"]
+        assert _chosen(page) == uccle
 
-    assert _offered(page)[1:] == ["Ixelles", "Uccle"]
-    assert page.eval_on_selector("select[name=commune]", "s => s.value") == str(places["uccle"].pk)
-    # Saving keeps the commune the person had.
-    page.fill("input[name=display_name]", "Hana")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_url(f"{base_url}/en/hosts/{user.pk}/")
-    assert Profile.objects.get(user=user).commune == places["uccle"]
+        # Saving keeps the commune the person had.
+        page.fill("input[name=display_name]", "Hana")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.wait_for_url(f"{live_server.url}/en/hosts/{user.pk}/")
+        page.goto(live_server.url + PROFILE_URL)
+        assert _chosen(page) == uccle
+        assert page.input_value("input[name=display_name]") == "Hana"
