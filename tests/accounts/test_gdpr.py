@@ -359,3 +359,39 @@ def test_erasure_rolls_back_entirely_when_a_receiver_fails(user, brussels, ixell
 def test_a_user_with_nothing_but_an_account_erases_cleanly(user):
     erased = user_erase(user_id=user.pk)
     assert erased.is_erased and not Profile.objects.filter(user=user).exists()
+
+
+# ---------------------------------------------------------------- staff, on an emailed request
+
+
+def test_staff_erase_accounts_from_admin_and_see_who_was_blocked(client, user, host, event):
+    admin = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "erase_accounts", "_selected_action": [user.pk, host.pk]},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert "1 account erased." in shown
+    assert any(m.startswith("host@example.org was not erased: You host 1") for m in shown)
+    user.refresh_from_db()
+    host.refresh_from_db()
+    assert user.is_erased and not user.is_active
+    assert not host.is_erased and host.is_active
+
+
+def test_staff_without_delete_permission_cannot_erase(client, user):
+    from django.contrib.auth.models import Permission
+
+    clerk = UserFactory(email="clerk@example.org", is_staff=True)
+    clerk.user_permissions.add(
+        Permission.objects.get(codename="view_user"), Permission.objects.get(codename="change_user")
+    )
+    client.force_login(clerk)
+    client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "erase_accounts", "_selected_action": [user.pk]},
+    )
+    user.refresh_from_db()
+    assert not user.is_erased and user.is_active
