@@ -105,3 +105,46 @@ def test_reconcile_command_reports_every_difference_and_exits_non_zero(fund):
         for line in report.splitlines()
         if "DIFFERENCE" in line
     ]
+
+
+def test_sweep_sends_a_tranche_email_that_was_never_sent(fund, monkeypatch):
+    from django.core import mail
+
+    from donations.models import Tranche
+
+    monkeypatch.setattr(tasks.tranche_notify, "delay", lambda *a: None)  # the enqueue is lost
+    big = paid_booking(seats=1, gross_cents=40_000, pledge_cents=40_000)
+    tasks.pledge_route.delay(big.pk)
+    assert Tranche.objects.get().staff_notified_at is None
+    assert mail.outbox == []
+
+    assert tasks.fund_sweep.delay().get()["notices"] == 1
+    assert [m.subject for m in mail.outbox] == [
+        "Tranche #1 complete: one more laptop can be bought"
+    ]
+    assert tasks.fund_sweep.delay().get()["notices"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_tranche_email_is_retried_later(fund, monkeypatch):
+    from django.core import mail
+
+    from donations import services
+    from donations.models import Tranche
+
+    monkeypatch.setattr(tasks.tranche_notify, "delay", lambda *a: None)
+    tasks.pledge_route.delay(paid_booking(seats=1, gross_cents=40_000, pledge_cents=40_000).pk)
+    tranche = Tranche.objects.get()
+
+    def smtp_down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(services, "send_mail", smtp_down)
+    with pytest.raises(ConnectionRefusedError):
+        services.tranche_staff_notify(tranche_id=tranche.pk)
+    tranche.refresh_from_db()
+    assert tranche.staff_notified_at is None  # the claim was released
+
+    monkeypatch.undo()
+    assert services.tranche_staff_notify(tranche_id=tranche.pk) is True
+    assert len(mail.outbox) == 1
