@@ -91,3 +91,30 @@ def test_two_staff_recording_the_last_laptop_at_once_get_one(fund):
     assert fund.disbursements.count() == 1
     assert len(errors) == 2
     assert all(e.error_list[0].code == "no_tranche_available" for e in errors)
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["without-lock", "with-lock"])
+def test_the_fund_row_lock_is_what_keeps_the_totals_right(fund, monkeypatch, locked):
+    """First show the race exists when the fund row is read without a lock, then that the
+    lock closes it. A pause between reading the fund and writing widens the window."""
+    import time
+
+    def fund_read_slowly():
+        manager = Fund.objects.select_for_update() if locked else Fund.objects
+        read = manager.get(pk=fund.pk)
+        time.sleep(0.3)
+        return read
+
+    monkeypatch.setattr(services, "_fund_lock", fund_read_slowly)
+    payments = [paid_booking(seats=1, gross_cents=1000, pledge_cents=1000) for _ in range(3)]
+
+    errors = _run_at_once([lambda p=p: services.pledge_record(payment_id=p.pk) for p in payments])
+
+    assert errors == []
+    nets = sorted(LedgerEntry.objects.values_list("net_after_cents", flat=True))
+    if locked:
+        assert nets == [1000, 2000, 3000]
+    else:
+        assert nets == [1000, 1000, 1000]  # every writer saw an empty fund: the race is real
+    # The totals themselves move with F() expressions, so they are right either way.
+    assert Fund.objects.get(pk=fund.pk).pledged_cents == 3000
