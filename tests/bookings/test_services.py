@@ -164,6 +164,7 @@ def test_free_event_confirms_without_stripe_and_emails_once(
     content = content.decode() if isinstance(content, bytes) else content
     assert name == "meetsies.ics" and mimetype.startswith("text/calendar")
     assert "BEGIN:VEVENT" in content and "Rue du Bailli 12" in content
+    assert "Ixelles\\, Ixelles" not in content and "Ixelles)" not in guest_mail[0].body
 
     # A second run of the confirmation task sends nothing.
     from bookings.tasks import send_booking_confirmation

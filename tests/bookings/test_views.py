@@ -308,3 +308,22 @@ def test_admin_searches_bookings_by_reference_email_and_intent(admin_client, eve
     assert admin_client.get(url, {"status__exact": "held"}).status_code == 200
     for model in ("payment", "refund", "stripeevent"):
         assert admin_client.get(reverse(f"admin:bookings_{model}_changelist")).status_code == 200
+
+
+def test_my_bookings_and_detail_name_the_commune_once(client, event, guest):
+    """The address already ends with "1050 Ixelles": the commune is not repeated after it."""
+    booking = confirm(hold(event, guest))
+    client.force_login(guest)
+    mine = client.get(reverse("bookings:mine")).content.decode()
+    detail = client.get(booking.get_absolute_url()).content.decode()
+    for html in (mine, detail):
+        assert "Rue du Bailli 12, 1050 Ixelles" in html
+        assert "Ixelles, Ixelles" not in html
+
+
+def test_my_bookings_shows_the_commune_of_an_unconfirmed_booking(client, event, guest):
+    hold(event, guest)
+    client.force_login(guest)
+    html = client.get(reverse("bookings:mine")).content.decode()
+    assert "Rue du Bailli" not in html
+    assert "Ixelles" in html
