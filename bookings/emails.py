@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .models import Booking
+from .templatetags.booking_tags import place
 
 
 def _absolute(path: str) -> str:
@@ -28,7 +29,7 @@ def booking_ics(booking: Booking) -> bytes:
     entry.add("summary", event.title)
     entry.add("dtstart", timezone.localtime(event.starts_at, tz))
     entry.add("dtend", timezone.localtime(event.ends_at, tz))
-    entry.add("location", f"{event.address}, {event.commune.name}, {event.city.name}")
+    entry.add("location", place(event, exact=True))
     entry.add(
         "description",
         _("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
@@ -51,6 +52,7 @@ def _context(booking: Booking, **extra) -> dict:
         "booking": booking,
         "event": event,
         "host": event.host,
+        "where": place(event, exact=True),
         "guest": booking.guest,
         # Formatted here, in the city's time zone: template filters would use the site's zone.
         "starts": date_format(timezone.localtime(event.starts_at, event.city.tz), "l j F Y, H:i"),

@@ -46,6 +46,21 @@ def booking_panel(context, event):
     return data
 
 
+@register.filter
+def place(event, exact: bool = False) -> str:
+    """Where an event is, on one line: the exact address (only if ``exact``), commune, city.
+
+    Hosts usually type the postcode and commune into the address ("…, 1050 Ixelles"), so the
+    commune and the city are added only when the text does not name them already.
+    """
+    lines = event.address.splitlines() if exact else []
+    text = ", ".join(part for part in (line.strip(" ,") for line in lines) if part)
+    for name in (event.commune.name, event.city.name):
+        if name.casefold() not in text.casefold():
+            text = f"{text}, {name}" if text else name
+    return text
+
+
 @register.inclusion_tag("bookings/_money_split.html")
 def booking_money_split(split):
     """Total and split of a booking (or of one seat): what goes to Kiron, what to the host."""
