@@ -374,6 +374,7 @@ def _payment_succeeded_locked(
     payment.save(update_fields=["status", "succeeded_at", "last_error", "updated_at"])
 
     open_event = event.status == Event.Status.PUBLISHED and event.starts_at > now
+    was_cancelled = booking.status == Status.CANCELLED
     confirm = False
     if booking.status == Status.HELD and open_event:
         confirm = True  # its seats are still reserved, even if the hold just ran out
@@ -401,11 +402,12 @@ def _payment_succeeded_locked(
     else:
         from . import tasks
 
-        reason = (
-            Refund.Reason.EVENT_CANCELLED
-            if event.status == Event.Status.CANCELLED
-            else Refund.Reason.LATE_PAYMENT
-        )
+        if event.status == Event.Status.CANCELLED:
+            reason = Refund.Reason.EVENT_CANCELLED
+        elif was_cancelled:
+            reason = Refund.Reason.GUEST_CANCELLED  # the guest released the seats meanwhile
+        else:
+            reason = Refund.Reason.LATE_PAYMENT
         booking_pk = booking.pk
         transaction.on_commit(
             lambda: tasks.settle_cancelled_booking.delay(booking_pk, str(reason), True)
@@ -534,8 +536,9 @@ def booking_cancel(*, booking_id: int, guest: User) -> Booking:
 def bookings_cancel_for_event(*, event_id: int) -> list[int]:
     """The host cancelled the event: cancel its held and confirmed bookings and free the seats.
 
-    Each cancelled booking gets a task, after commit, that refunds it in full and tells the
-    guest. Idempotent: a second call finds nothing left to cancel. Returns the booking ids.
+    Each cancelled booking gets a task, after commit, that refunds it in full if it was
+    confirmed (a held booking's payment that succeeds later is refunded by the payment's own
+    task) and tells the guest. Idempotent: a second call finds nothing left to cancel. Returns the booking ids.
     """
     from . import tasks
 
@@ -544,19 +547,21 @@ def bookings_cancel_for_event(*, event_id: int) -> list[int]:
     bookings = list(
         Booking.objects.select_for_update()
         .filter(event_id=event_id, status__in=Booking.SEAT_TAKING)
-        .values_list("pk", "seats")
+        .values_list("pk", "seats", "status")
     )
     if not bookings:
         return []
-    ids = [pk for pk, _ in bookings]
+    ids = [pk for pk, _seats, _status in bookings]
     Booking.objects.filter(pk__in=ids).update(
         status=Status.CANCELLED, cancelled_at=now, updated_at=now
     )
-    _release_seats(event_id=event_id, seats=sum(seats for _, seats in bookings))
-    for pk in ids:
+    _release_seats(event_id=event_id, seats=sum(seats for _pk, seats, _status in bookings))
+    for pk, _seats, status in bookings:
+        # Only a confirmed booking was paid. A held one's payment may still succeed: then
+        # ``payment_intent_sync`` enqueues the refund itself (one refund, from one task).
         transaction.on_commit(
-            lambda pk=pk: tasks.settle_cancelled_booking.delay(
-                pk, str(Refund.Reason.EVENT_CANCELLED), True
+            lambda pk=pk, paid=(status == Status.CONFIRMED): tasks.settle_cancelled_booking.delay(
+                pk, str(Refund.Reason.EVENT_CANCELLED), paid
             )
         )
     return ids

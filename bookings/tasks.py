@@ -62,6 +62,10 @@ def send_booking_confirmation(booking_id: int) -> bool:
 def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool:
     """Refund a cancelled (or unconfirmable) booking if due, then tell the guest, once.
 
+    ``refund`` is true when the booking was paid and confirmed before it was cancelled, or
+    when ``payment_intent_sync`` found a payment for a booking it could not confirm. If this
+    task finds that the payment of a never-confirmed booking succeeded after all, it leaves
+    the refund and the email to the task that finding enqueued, so only one of them refunds.
     Idempotent: the refund is capped at what is still refundable (a repeat refunds nothing)
     and the email is guarded by ``cancellation_sent_at``. Retried with backoff.
     """
@@ -69,9 +73,11 @@ def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool
         "event", "event__host", "event__city", "event__commune", "guest"
     ).get(pk=booking_id)
     payment = services.payment_abandon(booking_id=booking_id)  # an unfinished 3-D Secure, say
+    paid = payment is not None and payment.status == Payment.Status.SUCCEEDED
+    if paid and not refund and booking.confirmed_at is None:
+        return False
     if refund and payment is not None:
         services.payment_refund(payment_id=payment.pk, reason=reason)
-    paid = payment is not None and payment.status == Payment.Status.SUCCEEDED
     refunded = sum(
         Refund.objects.filter(payment__booking_id=booking_id).values_list("amount_cents", flat=True)
     )
