@@ -457,7 +457,11 @@ def payment_refund(
     )
 
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("booking").get(pk=payment_id)
+        # The usual lock order (booking, then payment): a late success event for this payment
+        # may be waiting on them at the same time.
+        booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_id)
+        Booking.objects.select_for_update().only("pk").get(pk=booking_id)
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
         existing = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
         if existing is not None:
             return existing
