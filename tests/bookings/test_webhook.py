@@ -113,6 +113,23 @@ def test_succeeded_then_late_failure_event_never_goes_back(
 
 
 @pytest.mark.django_db
+def test_cancelled_intent_stays_cancelled_when_an_older_failure_event_arrives_late(
+    client, held_with_intent
+):
+    """Stripe's order is not guaranteed: a cancelled intent is final and never goes back."""
+    Payment.objects.filter(booking=held_with_intent).update(status=Payment.Status.CANCELED)
+    failed = intent_event(
+        "pi_test_1",
+        type="payment_intent.payment_failed",
+        status="requires_payment_method",
+        event_id="evt_old_fail",
+        error={"code": "card_declined", "message": "Your card was declined."},
+    )
+    assert signed_webhook(client, failed).status_code == 200
+    assert Payment.objects.get(booking=held_with_intent).status == Payment.Status.CANCELED
+
+
+@pytest.mark.django_db
 def test_same_event_ten_times_confirms_once_and_emails_once(
     client, held_with_intent, guest, django_capture_on_commit_callbacks
 ):
