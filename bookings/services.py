@@ -190,6 +190,9 @@ class PaymentAttempt:
     client_secret: str = ""
 
 
+# A PaymentIntent in one of these states never changes again.
+_FINAL = (Payment.Status.SUCCEEDED, Payment.Status.CANCELED)
+
 # Intents of an earlier attempt that could still be completed: cancelled before a new attempt.
 _OPEN = (
     Payment.Status.REQUIRES_ACTION,
@@ -302,7 +305,7 @@ def booking_payment_refresh(*, booking_id: int) -> Payment | None:
     payment = Payment.objects.filter(booking_id=booking_id).first()
     if payment is None or not payment.stripe_payment_intent_id:
         return payment
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.CANCELED):
+    if payment.status in _FINAL:
         return payment
     intent = stripe_gateway.payment_intent_retrieve(
         payment_intent_id=payment.stripe_payment_intent_id
@@ -338,8 +341,8 @@ def payment_intent_sync(
         return _payment_succeeded_locked(payment_id=payment_id, event_id=event_id, intent=intent)
 
     payment = Payment.objects.select_for_update().get(pk=payment_id)
-    if payment.stripe_payment_intent_id != intent.id or payment.status == Payment.Status.SUCCEEDED:
-        return payment
+    if payment.stripe_payment_intent_id != intent.id or payment.status in _FINAL:
+        return payment  # an older intent, or a late event about a final one
     payment.status = intent.status
     if intent.last_error:
         payment.last_error = intent.last_error
@@ -424,7 +427,7 @@ def payment_abandon(*, booking_id: int) -> Payment | None:
     payment = Payment.objects.filter(booking_id=booking_id).first()
     if payment is None or not payment.stripe_payment_intent_id:
         return payment
-    if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.CANCELED):
+    if payment.status in _FINAL:
         return payment
     stripe_gateway.payment_intent_cancel(payment_intent_id=payment.stripe_payment_intent_id)
     return booking_payment_refresh(booking_id=booking_id)
