@@ -227,3 +227,34 @@ def test_reminder_is_sent_once_for_events_within_a_day(
     reminders = [m for m in mail.outbox if m.subject.startswith("[Meetsies] Tomorrow")]
     assert len(reminders) == 1
     assert soon.title in reminders[0].subject
+
+
+def test_late_payment_takes_back_seats_whose_other_hold_ran_out(
+    event, guest, django_capture_on_commit_callbacks
+):
+    """Seats held by someone else whose hold also ran out are free: the late payer gets them."""
+    from bookings import stripe_gateway
+    from bookings.models import Payment
+
+    Event.objects.filter(pk=event.pk).update(capacity=4)
+    late = hold(event, guest, seats=2)
+    Payment.objects.create(
+        booking=late, amount_cents=late.gross_cents, stripe_payment_intent_id="pi_late"
+    )
+    Booking.objects.filter(pk=late.pk).update(hold_expires_at=timezone.now())
+    services.booking_expire_stale()
+    other = hold(event, UserFactory(), seats=4)  # all four seats, then walks away
+    Booking.objects.filter(pk=other.pk).update(hold_expires_at=timezone.now())
+
+    intent = stripe_gateway.Intent(
+        id="pi_late", status="succeeded", amount=5000, client_secret="", last_error="", metadata={}
+    )
+    with django_capture_on_commit_callbacks(execute=False):  # no refund task: Stripe is not here
+        services.payment_intent_sync(intent=intent)
+
+    late.refresh_from_db()
+    other.refresh_from_db()
+    event.refresh_from_db()
+    assert late.status == Booking.Status.CONFIRMED
+    assert other.status == Booking.Status.EXPIRED
+    assert event.seats_reserved == 2
