@@ -378,6 +378,8 @@ def _payment_succeeded_locked(
 
     open_event = event.status == Event.Status.PUBLISHED and event.starts_at > now
     was_cancelled = booking.status == Status.CANCELLED
+    if booking.status == Status.EXPIRED and open_event:
+        _expire_stale_holds_locked(event=event, now=now)  # others' lapsed holds are free too
     confirm = False
     if booking.status == Status.HELD and open_event:
         confirm = True  # its seats are still reserved, even if the hold just ran out
