@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API keeps an asyncio loop running in the test thread; Django would refuse
 # ORM calls from that thread. The tests only read and seed data between browser steps.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from .helpers import DB_LOCK  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -75,8 +78,59 @@ def page(new_context) -> Page:
     return new_context().new_page()
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only once the test database exists.
+
+    Started before it (as happens when only these tests run), the server cannot share the
+    in-memory SQLite test database's connection and opens its own connections to it, which
+    then fail at random with "database table is locked".
+    """
+    return live_server
+
+
 @pytest.fixture
 def stripe_live(live_server, localstripe, localstripe_register_webhook) -> str:
     """localstripe emptied for this test, delivering signed webhooks to the live server."""
     localstripe_register_webhook(f"{live_server.url}/stripe/webhook/")
     return localstripe
+
+
+@pytest.fixture(scope="session")
+def shared_sqlite_connection(browser, live_server):
+    """On in-memory SQLite, one connection for every thread, used by one thread at a time.
+
+    The in-memory test database lives in SQLite's shared cache, where two *connections* lock
+    each other out at once ("database table is locked", no waiting). Django's live server
+    therefore hands its thread the test thread's connection. But while Playwright's event loop
+    runs, Django (asgiref) gives the test thread a fresh connection of its own: so the test
+    thread is pointed back at the shared one (see ``one_database_user_at_a_time``). Two
+    threads must still not query through one connection at the same moment (Django's docs
+    warn of this), so each server request and each query run under ``DB_LOCK``.
+    PostgreSQL gives every thread its own connection: nothing changes there.
+    """
+    shared = live_server.thread.connections_override.get("default")
+    if shared is None or not shared.is_in_memory_db():
+        return None
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+
+    def app_one_at_a_time(environ, start_response):
+        with DB_LOCK:
+            return app(environ, start_response)
+
+    def query_one_at_a_time(execute, sql, params, many, context):
+        with DB_LOCK:
+            return execute(sql, params, many, context)
+
+    httpd.set_app(app_one_at_a_time)
+    shared.execute_wrappers.append(query_one_at_a_time)
+    return shared
+
+
+@pytest.fixture(autouse=True)
+def one_database_user_at_a_time(request) -> None:
+    if "live_server" in request.fixturenames:
+        shared = request.getfixturevalue("shared_sqlite_connection")
+        if shared is not None:
+            connections["default"] = shared

@@ -7,6 +7,7 @@ only by their placeholders) inside ``#card-element``, where real Stripe renders 
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +23,9 @@ CARD_DECLINED = "4000000000000341"
 AXE_PATH = "/static/vendor/axe/axe.min.js"
 # localstripe delivers webhooks about a second after the action; allow a slow machine.
 WEBHOOK_TIMEOUT_S = 20
+# Held by the live server for each request and by the test thread around its queries, when
+# both share one in-memory SQLite connection (see conftest.shared_sqlite_connection).
+DB_LOCK = threading.RLock()
 
 
 @contextmanager
@@ -40,7 +44,8 @@ def wait_until(
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        result = predicate()
+        with DB_LOCK:
+            result = predicate()
         if result:
             return result
         if time.monotonic() > deadline:
