@@ -258,3 +258,20 @@ def test_late_payment_takes_back_seats_whose_other_hold_ran_out(
     assert late.status == Booking.Status.CONFIRMED
     assert other.status == Booking.Status.EXPIRED
     assert event.seats_reserved == 2
+
+
+def test_confirmation_email_is_in_one_language_whatever_page_the_guest_used(
+    host, ixelles, guest, django_capture_on_commit_callbacks
+):
+    """The guest booked on a French page: subject, body and calendar file agree on a language."""
+    from django.utils import translation
+
+    free = EventFactory(host=host, commune=ixelles, contribution_cents=0, pledge_percent=0)
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        hold(free, guest, seats=1)
+    [message] = [m for m in mail.outbox if m.to == [guest.email]]
+    _name, ics, _type = message.attachments[0]
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "is confirmed" in message.body
+    assert "You're booked" in message.subject
+    assert "Host: " in ics
