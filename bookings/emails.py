@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import Booking
 from .templatetags.booking_tags import place
@@ -63,52 +64,63 @@ def _context(booking: Booking, **extra) -> dict:
     }
 
 
-def _send(*, to: str, subject: str, template: str, context: dict, ics: bytes | None = None):
+def _send(booking: Booking, *, to: str, subject: str, template: str, ics=False, **extra) -> None:
+    """Render and send one email, subject, body and calendar file all in the site's language.
+
+    ``subject`` is a message id with ``%(title)s``, translated here rather than by the caller,
+    which may run inside a request in another language (Celery's eager mode).
+    """
     with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(template, context)
         message = EmailMultiAlternatives(
-            subject=f"[Meetsies] {subject}",
-            body=body,
+            subject="[Meetsies] " + _(subject) % {"title": booking.event.title},
+            body=render_to_string(template, _context(booking, **extra)),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
         )
-        if ics is not None:
-            message.attach("meetsies.ics", ics, "text/calendar; charset=utf-8; method=PUBLISH")
+        if ics:
+            message.attach(
+                "meetsies.ics",
+                booking_ics(booking),
+                "text/calendar; charset=utf-8; method=PUBLISH",
+            )
         message.send()
 
 
 def send_guest_confirmation(booking: Booking) -> None:
     _send(
+        booking,
         to=booking.guest.email,
-        subject=_("You're booked: %(title)s") % {"title": booking.event.title},
+        subject=gettext_noop("You're booked: %(title)s"),
         template="emails/bookings/confirmation.txt",
-        context=_context(booking),
-        ics=booking_ics(booking),
+        ics=True,
     )
 
 
 def send_host_new_booking(booking: Booking) -> None:
     _send(
+        booking,
         to=booking.event.host.email,
-        subject=_("New booking for %(title)s") % {"title": booking.event.title},
+        subject=gettext_noop("New booking for %(title)s"),
         template="emails/bookings/host_new_booking.txt",
-        context=_context(booking),
     )
 
 
 def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int, paid: bool) -> None:
     _send(
+        booking,
         to=booking.guest.email,
-        subject=_("Booking cancelled: %(title)s") % {"title": booking.event.title},
+        subject=gettext_noop("Booking cancelled: %(title)s"),
         template="emails/bookings/cancelled.txt",
-        context=_context(booking, reason=reason, refunded_cents=refunded_cents, paid=paid),
+        reason=reason,
+        refunded_cents=refunded_cents,
+        paid=paid,
     )
 
 
 def send_reminder(booking: Booking) -> None:
     _send(
+        booking,
         to=booking.guest.email,
-        subject=_("Tomorrow: %(title)s") % {"title": booking.event.title},
+        subject=gettext_noop("Tomorrow: %(title)s"),
         template="emails/bookings/reminder.txt",
-        context=_context(booking),
     )
