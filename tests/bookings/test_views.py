@@ -327,3 +327,20 @@ def test_my_bookings_shows_the_commune_of_an_unconfirmed_booking(client, event, 
     html = client.get(reverse("bookings:mine")).content.decode()
     assert "Rue du Bailli" not in html
     assert "Ixelles" in html
+
+
+def test_every_label_the_bookings_admin_shows_is_translatable():
+    from django.contrib import admin
+    from django.utils.functional import Promise
+
+    from bookings.models import Refund, StripeEvent
+
+    untranslated = []
+    for model in (Booking, Payment, Refund, StripeEvent):
+        model_admin = admin.site._registry[model]
+        names = [*model_admin.list_display, *model_admin.readonly_fields]
+        for name in names:
+            field = model._meta.get_field(name)
+            if not isinstance(field.verbose_name, Promise):
+                untranslated.append(f"{model.__name__}.{name}")
+    assert untranslated == []
