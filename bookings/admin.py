@@ -84,7 +84,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "=booking__event__id",
     ]
     list_select_related = ["booking", "booking__event"]
-    readonly_fields = [field.name for field in Payment._meta.fields]
+    readonly_fields = [field.name for field in Payment._meta.fields if not field.primary_key]
 
     def has_add_permission(self, request):
         return False
@@ -101,7 +101,7 @@ class RefundAdmin(admin.ModelAdmin):
         "payment__booking__guest__email",
     ]
     list_select_related = ["payment"]
-    readonly_fields = [field.name for field in Refund._meta.fields]
+    readonly_fields = [field.name for field in Refund._meta.fields if not field.primary_key]
 
     def has_add_permission(self, request):
         return False

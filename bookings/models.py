@@ -62,11 +62,17 @@ class Booking(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     expired_at = models.DateTimeField(_("expired at"), null=True, blank=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation sent at"), null=True, blank=True, editable=False
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent at"), null=True, blank=True, editable=False
+    )
+    cancellation_sent_at = models.DateTimeField(
+        _("cancellation sent at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("booking")
@@ -125,8 +131,8 @@ class Payment(models.Model):
     refunded_cents = models.PositiveIntegerField(_("refunded (cents)"), default=0)
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("payment")
@@ -166,7 +172,7 @@ class Refund(models.Model):
         _("amount (cents)"), validators=[MinValueValidator(1)]
     )
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("refund")
