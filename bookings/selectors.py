@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -20,6 +22,16 @@ def event_seats_available(*, event: Event) -> int:
         or 0
     )
     return max(event.capacity - event.seats_reserved + stale, 0)
+
+
+def event_seat_choices(*, event: Event) -> list[int]:
+    """The seat counts a guest may pick now: 1 to the smaller of seats left and the maximum."""
+    return list(range(1, min(event_seats_available(event=event), settings.BOOKING_MAX_SEATS) + 1))
+
+
+def guest_has_verified_email(*, user: User) -> bool:
+    """Only people with a verified email address may book."""
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def booking_active_for(*, event: Event, user: User) -> Booking | None:

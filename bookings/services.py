@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from events.models import Event
 
-from . import signals, stripe_gateway
+from . import selectors, signals, stripe_gateway
 from .models import Booking, Payment, Refund, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -39,10 +38,6 @@ def _lock_event(event_id: int) -> Event:
     The concurrency tests replace this function with an unlocked read to prove the lock matters.
     """
     return Event.objects.select_for_update().get(pk=event_id)
-
-
-def _has_verified_email(user: User) -> bool:
-    return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
 def money_split(*, event: Event, seats: int) -> dict[str, int]:
@@ -114,7 +109,7 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
             code="too_many_seats",
             params={"max": settings.BOOKING_MAX_SEATS},
         )
-    if not _has_verified_email(guest):
+    if not selectors.guest_has_verified_email(user=guest):
         raise ValidationError(
             _("Please verify your email address before booking."), code="unverified_email"
         )
@@ -579,9 +574,12 @@ def bookings_cancel_for_event(*, event_id: int) -> list[int]:
 # ------------------------------------------------------------------ email guards
 
 
+_EMAIL_CLAIMS = ("confirmation_sent_at", "reminder_sent_at", "cancellation_sent_at")
+
+
 def booking_claim_email(*, booking_id: int, field: str) -> bool:
     """Claim the right to send a once-only email (conditional update); True if we won it."""
-    assert field in ("confirmation_sent_at", "reminder_sent_at", "cancellation_sent_at")
+    assert field in _EMAIL_CLAIMS
     return bool(
         Booking.objects.filter(pk=booking_id, **{f"{field}__isnull": True}).update(
             **{field: timezone.now()}
@@ -591,7 +589,7 @@ def booking_claim_email(*, booking_id: int, field: str) -> bool:
 
 def booking_release_email_claim(*, booking_id: int, field: str) -> None:
     """Undo a claim when sending failed, so the retry sends the email."""
-    assert field in ("confirmation_sent_at", "reminder_sent_at", "cancellation_sent_at")
+    assert field in _EMAIL_CLAIMS
     Booking.objects.filter(pk=booking_id).update(**{field: None})
 
 

@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 
 # Re-exported so that callers catch gateway errors without importing ``stripe`` themselves.
 StripeError = stripe.StripeError
-CardError = stripe.CardError
 
 
 @dataclass(frozen=True)

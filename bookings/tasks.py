@@ -27,6 +27,12 @@ RETRY = {
 }
 
 
+def _booking_for_email(booking_id: int) -> Booking:
+    return Booking.objects.select_related(
+        "event", "event__host", "event__city", "event__commune", "guest"
+    ).get(pk=booking_id)
+
+
 def _send_once(booking_id: int, field: str, send) -> bool:
     """Claim ``field`` (a ``*_sent_at`` column), send, and release the claim if sending fails."""
     if not services.booking_claim_email(booking_id=booking_id, field=field):
@@ -45,9 +51,7 @@ def send_booking_confirmation(booking_id: int) -> bool:
 
     Idempotent through ``confirmation_sent_at``; retried with backoff when sending fails.
     """
-    booking = Booking.objects.select_related(
-        "event", "event__host", "event__city", "event__commune", "guest"
-    ).get(pk=booking_id)
+    booking = _booking_for_email(booking_id)
     if booking.status != Booking.Status.CONFIRMED:
         return False
 
@@ -69,9 +73,7 @@ def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool
     Idempotent: the refund is capped at what is still refundable (a repeat refunds nothing)
     and the email is guarded by ``cancellation_sent_at``. Retried with backoff.
     """
-    booking = Booking.objects.select_related(
-        "event", "event__host", "event__city", "event__commune", "guest"
-    ).get(pk=booking_id)
+    booking = _booking_for_email(booking_id)
     payment = services.payment_abandon(booking_id=booking_id)  # an unfinished 3-D Secure, say
     paid = payment is not None and payment.status == Payment.Status.SUCCEEDED
     if paid and not refund and booking.confirmed_at is None:
@@ -100,12 +102,6 @@ def cancel_event_bookings(event_id: int) -> int:
 def expire_stale_holds() -> int:
     """Beat, every minute: expired holds give their seats back. Idempotent."""
     return services.booking_expire_stale()
-
-
-@shared_task(**RETRY)
-def refresh_payment(booking_id: int) -> None:
-    """Re-fetch one booking's PaymentIntent from Stripe and mirror it. Idempotent."""
-    services.booking_payment_refresh(booking_id=booking_id)
 
 
 @shared_task(**RETRY)
@@ -157,9 +153,7 @@ def send_due_reminders() -> int:
 @shared_task(**RETRY)
 def send_booking_reminder(booking_id: int) -> bool:
     """Email the guest a reminder, exactly once (guarded by ``reminder_sent_at``)."""
-    booking = Booking.objects.select_related(
-        "event", "event__host", "event__city", "event__commune", "guest"
-    ).get(pk=booking_id)
+    booking = _booking_for_email(booking_id)
     if booking.status != Booking.Status.CONFIRMED:
         return False
     return _send_once(booking_id, "reminder_sent_at", lambda: emails.send_reminder(booking))

@@ -32,11 +32,6 @@ def _own_booking(request: HttpRequest, reference: str) -> Booking:
     )
 
 
-def _seat_choices(event: Event) -> list[int]:
-    available = selectors.event_seats_available(event=event)
-    return list(range(1, min(available, settings.BOOKING_MAX_SEATS) + 1))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def hold(request: HttpRequest, event_pk: int) -> HttpResponse:
@@ -64,7 +59,7 @@ def hold(request: HttpRequest, event_pk: int) -> HttpResponse:
     return render(
         request,
         "bookings/hold.html",
-        {"event": event, "form": form, "seat_choices": _seat_choices(event)},
+        {"event": event, "form": form, "seat_choices": selectors.event_seat_choices(event=event)},
         status=status,
     )
 

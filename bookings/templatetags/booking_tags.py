@@ -1,6 +1,5 @@
 """Template tags other apps' pages use to show booking pieces (the event page's booking panel)."""
 
-from allauth.account.models import EmailAddress
 from django import template
 from django.conf import settings
 
@@ -30,16 +29,16 @@ def booking_panel(context, event):
     if active is not None:
         data.update(state="booked", booking=active)
         return data
-    if not EmailAddress.objects.filter(user=user, verified=True).exists():
+    if not selectors.guest_has_verified_email(user=user):
         data["state"] = "unverified"
         return data
-    available = selectors.event_seats_available(event=event)
-    if available == 0:
+    seat_choices = selectors.event_seat_choices(event=event)
+    if not seat_choices:
         data["state"] = "sold_out"
         return data
     data.update(
         form=HoldForm(),
-        seat_choices=range(1, min(available, settings.BOOKING_MAX_SEATS) + 1),
+        seat_choices=seat_choices,
         split=services.money_split(event=event, seats=1),
         fee_percent=settings.PLATFORM_FEE_PERCENT,
     )
