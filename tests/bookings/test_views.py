@@ -344,3 +344,16 @@ def test_every_label_the_bookings_admin_shows_is_translatable():
             if not isinstance(field.verbose_name, Promise):
                 untranslated.append(f"{model.__name__}.{name}")
     assert untranslated == []
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_guest_list_takes_the_same_queries_for_one_or_thirty_guests(
+    client, host, ixelles, count, django_assert_max_num_queries
+):
+    event = EventFactory(host=host, commune=ixelles, capacity=40)
+    for n in range(count):
+        confirm(hold(event, UserFactory(first_name=f"Guest{n}"), seats=1))
+    client.force_login(host)
+    with django_assert_max_num_queries(8):
+        html = client.get(reverse("bookings:guests", kwargs={"pk": event.pk})).content.decode()
+    assert html.count('<td class="number">1</td>') == count
