@@ -2,7 +2,7 @@
 
 Every function reads the settings when it is called, so tests can point it at a localstripe
 started for the session. Only parameters that both real Stripe and localstripe accept are sent
-(localstripe answers 400 to anything it does not know, see docs/stripe-offline in the README):
+(localstripe answers 400 to anything it does not know, see docs/STRIPE.md):
 
 - PaymentIntents are created with ``payment_method`` and ``payment_method_types=["card"]``
   (no ``automatic_payment_methods``, so real Stripe needs no ``return_url``), then confirmed
