@@ -10,6 +10,7 @@ from django.core import mail
 from bookings import services, stripe_gateway, tasks
 from bookings.models import Booking, Payment, Refund
 from events import services as event_services
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,3 +101,65 @@ def test_guest_releasing_seats_during_a_payment_is_refunded_and_told_once(
     assert len(told) == 1
     assert "We refunded €50.00" in told[0].body
     assert "no refund" not in told[0].body
+
+
+def test_sweep_refunds_a_late_payment_whose_refund_task_was_lost(event, guest, fake_stripe, queue):
+    """Redis was down when the late payment was noticed: the beat sweep still refunds it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    booking = services.booking_hold(event_id=event.pk, guest=guest, seats=2)
+    Payment.objects.create(
+        booking=booking,
+        amount_cents=booking.gross_cents,
+        stripe_payment_intent_id="pi_late",
+        status=Payment.Status.PROCESSING,
+    )
+    Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now())
+    services.booking_expire_stale()
+    services.booking_hold(event_id=event.pk, guest=UserFactory(), seats=8)  # seats gone
+    services.booking_payment_refresh(booking_id=booking.pk)  # succeeded: refund enqueued...
+    assert len(queue) == 1
+    queue.clear()  # ...and lost
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Payment.objects.filter(booking=booking).update(updated_at=long_ago)
+    Booking.objects.filter(pk=booking.pk).update(updated_at=long_ago)
+
+    tasks.sweep_pending_payments()
+    while queue:
+        tasks.settle_cancelled_booking(*queue.pop(0))
+
+    assert fake_stripe["refunds"] == [booking.gross_cents]
+    told = [m for m in mail.outbox if m.to == [guest.email]]
+    assert len(told) == 1 and "We refunded €50.00" in told[0].body
+
+    tasks.sweep_pending_payments()  # nothing owed any more
+    assert queue == []
+
+
+def test_sweep_leaves_a_cancellation_without_refund_alone(event, guest, fake_stripe, queue):
+    """A guest who cancelled a paid booking after the deadline is owed nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    booking = services.booking_hold(event_id=event.pk, guest=guest, seats=2)
+    Payment.objects.create(
+        booking=booking,
+        amount_cents=booking.gross_cents,
+        stripe_payment_intent_id="pi_paid",
+        status=Payment.Status.PROCESSING,
+    )
+    services.booking_payment_refresh(booking_id=booking.pk)
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
+    event.cancellation_deadline = timezone.now() - timedelta(minutes=1)
+    event.save(update_fields=["cancellation_deadline"])
+    services.booking_cancel(booking_id=booking.pk, guest=guest)
+    queue.clear()
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Payment.objects.filter(booking=booking).update(updated_at=long_ago)
+    Booking.objects.filter(pk=booking.pk).update(updated_at=long_ago)
+
+    tasks.sweep_pending_payments()
+    assert queue == []

@@ -275,3 +275,21 @@ def test_confirmation_email_is_in_one_language_whatever_page_the_guest_used(
     assert "is confirmed" in message.body
     assert "You're booked" in message.subject
     assert "Host: " in ics
+
+
+def test_sweep_sends_a_confirmation_email_whose_task_was_lost(
+    host, ixelles, guest, django_capture_on_commit_callbacks
+):
+    from bookings.tasks import sweep_pending_payments
+
+    free = EventFactory(host=host, commune=ixelles, contribution_cents=0, pledge_percent=0)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down
+        booking = hold(free, guest, seats=1)
+    sweep_pending_payments()
+    assert mail.outbox == []  # the usual task gets its chance first
+    Booking.objects.filter(pk=booking.pk).update(
+        confirmed_at=timezone.now() - timedelta(minutes=30)
+    )
+    sweep_pending_payments()
+    sweep_pending_payments()
+    assert [m.to for m in mail.outbox].count([guest.email]) == 1
