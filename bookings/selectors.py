@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from events.models import Event
 
-from .models import Booking
+from .models import Booking, Payment, Refund
 
 
 def event_seats_available(*, event: Event) -> int:
@@ -77,3 +79,49 @@ def event_money_raised(*, event: Event) -> dict[str, int]:
         bookings=Count("pk"),
     )
     return {key: value or 0 for key, value in totals.items()}
+
+
+def bookings_owed_a_refund(*, unchanged_since: datetime) -> list[tuple[int, str]]:
+    """Bookings whose guest paid and is owed money back that no refund has covered yet.
+
+    That is a succeeded payment, not fully refunded, of a booking that was never confirmed
+    (expired or cancelled while paying), or cancelled by the host, or cancelled by the guest
+    before the free-cancellation deadline; untouched since ``unchanged_since`` (the usual
+    task had its chance). Returns ``(booking id, refund reason)`` pairs, for the beat sweep.
+    """
+    rows = (
+        Payment.objects.filter(
+            status=Payment.Status.SUCCEEDED,
+            refunded_cents__lt=F("amount_cents"),
+            updated_at__lte=unchanged_since,
+            booking__status__in=[Booking.Status.CANCELLED, Booking.Status.EXPIRED],
+            booking__updated_at__lte=unchanged_since,
+        )
+        .filter(
+            Q(booking__confirmed_at=None)
+            | Q(booking__event__status=Event.Status.CANCELLED)
+            | Q(booking__cancelled_at__lt=F("booking__event__cancellation_deadline"))
+        )
+        .values_list("booking_id", "booking__status", "booking__event__status")
+    )
+    owed = []
+    for booking_id, status, event_status in rows:
+        if event_status == Event.Status.CANCELLED:
+            reason = Refund.Reason.EVENT_CANCELLED
+        elif status == Booking.Status.CANCELLED:
+            reason = Refund.Reason.GUEST_CANCELLED
+        else:
+            reason = Refund.Reason.LATE_PAYMENT
+        owed.append((booking_id, str(reason)))
+    return owed
+
+
+def bookings_unconfirmed_by_email(*, confirmed_before: datetime) -> QuerySet[Booking]:
+    """Confirmed bookings of upcoming events whose confirmation email never went out."""
+    return Booking.objects.filter(
+        status=Booking.Status.CONFIRMED,
+        confirmation_sent_at=None,
+        confirmed_at__lte=confirmed_before,
+        event__starts_at__gt=F("confirmed_at"),
+        event__status=Event.Status.PUBLISHED,
+    ).values_list("pk", flat=True)

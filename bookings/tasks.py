@@ -13,7 +13,7 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
-from . import emails, services
+from . import emails, selectors, services
 from .models import Booking, Payment, Refund
 
 logger = logging.getLogger(__name__)
@@ -104,14 +104,29 @@ def expire_stale_holds() -> int:
     return services.booking_expire_stale()
 
 
+# How long the usual task gets before the sweep redoes its work (the broker may have been down).
+LOST_TASK_AFTER = timedelta(minutes=10)
+
+
 @shared_task(**RETRY)
 def sweep_pending_payments() -> int:
-    """Beat: ask Stripe about intents we have not heard the end of (a webhook may be lost).
+    """Beat: catch what a lost webhook or a lost task left undone. Idempotent.
 
-    Looks at payments of held, expired or cancelled bookings from the last two days whose intent is not
-    final and that have not changed for a minute. Idempotent.
+    Asks Stripe about the intents of held, expired or cancelled bookings from the last two days
+    that are not final and have not changed for a minute; re-enqueues the refund of a paid
+    booking that is owed one, and the confirmation email that never went out, when the usual
+    task has had ``LOST_TASK_AFTER`` to do it (enqueued after commit, then lost with Redis).
     """
     now = timezone.now()
+    for booking_id, reason in selectors.bookings_owed_a_refund(
+        unchanged_since=now - LOST_TASK_AFTER
+    ):
+        logger.warning("Booking %s is owed a refund no task gave; retrying", booking_id)
+        settle_cancelled_booking.delay(booking_id, reason, True)
+    for booking_id in selectors.bookings_unconfirmed_by_email(
+        confirmed_before=now - LOST_TASK_AFTER
+    ):
+        send_booking_confirmation.delay(booking_id)
     pending = Payment.objects.filter(
         ~Q(stripe_payment_intent_id=None),
         ~Q(status__in=[Payment.Status.SUCCEEDED, Payment.Status.CANCELED]),
