@@ -111,6 +111,7 @@ def pay_and_see_confirmed(page, *, guest, event_id, lang="en") -> Booking:
     (not the browser) confirms a moment later."""
     pay_with_card(page, CARD_OK, lang=lang)
     expect(page).to_have_url(re.compile(rf"/{lang}/bookings/[A-Z0-9]+/$"))
+    page.wait_for_load_state()
     booking = wait_for_booking(guest=guest, event_id=event_id, status=Booking.Status.CONFIRMED)
     page.reload()
     expect(page.locator("#booking-status")).to_have_text(CONFIRMED_WORD[lang])
@@ -264,6 +265,8 @@ def test_whole_journey(
             re.compile(r"full refund of €200[.,]00")
         )
         guest_page.get_by_role("button", name="Yes, cancel my booking").click()
+        expect(guest_page).to_have_url(re.compile(r"/en/bookings/[A-Z0-9]+/$"))
+        expect(guest_page.get_by_text("Your booking is cancelled.")).to_be_visible()
         wait_until(
             lambda: booking_status(first.pk) == Booking.Status.REFUNDED,
             what="the cancelled booking to be refunded",
