@@ -357,3 +357,13 @@ def test_guest_list_takes_the_same_queries_for_one_or_thirty_guests(
     with django_assert_max_num_queries(8):
         html = client.get(reverse("bookings:guests", kwargs={"pk": event.pk})).content.decode()
     assert html.count('<td class="number">1</td>') == count
+
+
+def test_admin_cannot_delete_bookings_or_payments(admin_client, event, guest):
+    """Deleting a held booking in admin would leave its seats reserved for ever."""
+    booking = hold(event, guest)
+    payment = Payment.objects.create(booking=booking, amount_cents=booking.gross_cents)
+    for model, pk in (("booking", booking.pk), ("payment", payment.pk)):
+        url = reverse(f"admin:bookings_{model}_delete", args=[pk])
+        assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert Booking.objects.filter(pk=booking.pk).exists()
