@@ -8,10 +8,19 @@ from django.contrib import admin
 from .models import Booking, Payment, Refund, StripeEvent
 
 
-class PaymentInline(admin.StackedInline):
+class NoAddNoDelete:
+    """Rows are written by the services only; deleting one would undo seats or money silently."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(NoAddNoDelete, admin.StackedInline):
     model = Payment
     extra = 0
-    can_delete = False
     readonly_fields = [
         "stripe_payment_intent_id",
         "amount_cents",
@@ -24,7 +33,7 @@ class PaymentInline(admin.StackedInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(NoAddNoDelete, admin.ModelAdmin):
     list_display = ["reference", "event", "guest", "seats", "gross_cents", "status", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = [
@@ -62,12 +71,9 @@ class BookingAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(NoAddNoDelete, admin.ModelAdmin):
     list_display = [
         "stripe_payment_intent_id",
         "booking",
@@ -86,12 +92,9 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ["booking", "booking__event"]
     readonly_fields = [field.name for field in Payment._meta.fields if not field.primary_key]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Refund)
-class RefundAdmin(admin.ModelAdmin):
+class RefundAdmin(NoAddNoDelete, admin.ModelAdmin):
     list_display = ["stripe_refund_id", "payment", "amount_cents", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = [
@@ -103,16 +106,10 @@ class RefundAdmin(admin.ModelAdmin):
     list_select_related = ["payment"]
     readonly_fields = [field.name for field in Refund._meta.fields if not field.primary_key]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(NoAddNoDelete, admin.ModelAdmin):
     list_display = ["event_id", "type", "payment_intent_id", "processed_at"]
     list_filter = ["type"]
     search_fields = ["event_id", "payment_intent_id"]
     readonly_fields = ["event_id", "type", "payment_intent_id", "processed_at"]
-
-    def has_add_permission(self, request):
-        return False
