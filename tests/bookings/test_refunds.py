@@ -163,3 +163,38 @@ def test_sweep_leaves_a_cancellation_without_refund_alone(event, guest, fake_str
 
     tasks.sweep_pending_payments()
     assert queue == []
+
+
+def test_a_new_attempt_never_charges_while_the_earlier_intent_stays_open(event, guest, monkeypatch):
+    """Stripe would not cancel the abandoned 3-D Secure intent: the guest could still complete
+    it, so no second intent is created (that could charge the card twice)."""
+    booking = services.booking_hold(event_id=event.pk, guest=guest, seats=2)
+    Payment.objects.create(
+        booking=booking,
+        amount_cents=booking.gross_cents,
+        stripe_payment_intent_id="pi_open",
+        status=Payment.Status.REQUIRES_ACTION,
+    )
+    still_open = stripe_gateway.Intent(
+        id="pi_open",
+        status="requires_action",
+        amount=booking.gross_cents,
+        client_secret="",
+        last_error="",
+        metadata={},
+    )
+    created = []
+    monkeypatch.setattr(stripe_gateway, "payment_intent_retrieve", lambda **kw: still_open)
+    monkeypatch.setattr(stripe_gateway, "payment_intent_cancel", lambda **kw: None)
+    monkeypatch.setattr(
+        stripe_gateway, "payment_intent_create", lambda **kw: created.append(kw) or still_open
+    )
+    monkeypatch.setattr(stripe_gateway, "payment_intent_confirm", lambda **kw: still_open)
+
+    attempt = services.booking_pay(
+        booking_id=booking.pk, guest=guest, payment_method_id="pm_card_visa"
+    )
+
+    assert created == []
+    assert attempt.status == "failed" and attempt.error
+    assert Payment.objects.get(booking=booking).stripe_payment_intent_id == "pi_open"
