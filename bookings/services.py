@@ -260,11 +260,20 @@ def booking_pay(*, booking_id: int, guest: User, payment_method_id: str) -> Paym
             # Never charge twice: the earlier attempt may have gone through after all.
             earlier = stripe_gateway.payment_intent_retrieve(payment_intent_id=previous)
             if earlier.status in _OPEN:
-                if stripe_gateway.payment_intent_cancel(payment_intent_id=previous) is None:
-                    earlier = stripe_gateway.payment_intent_retrieve(payment_intent_id=previous)
+                earlier = stripe_gateway.payment_intent_cancel(
+                    payment_intent_id=previous
+                ) or stripe_gateway.payment_intent_retrieve(payment_intent_id=previous)
             if earlier.status in (Payment.Status.SUCCEEDED, Payment.Status.PROCESSING):
                 payment_intent_sync(intent=earlier)
                 return PaymentAttempt(status=earlier.status)
+            if earlier.status in _OPEN:
+                # Stripe would not cancel it: it could still be completed, so a second intent
+                # could charge the card twice. The guest can finish it or try again shortly.
+                payment_intent_sync(intent=earlier)
+                return PaymentAttempt(
+                    status="failed",
+                    error=_("Your earlier payment attempt is still open. Please try again."),
+                )
         intent = stripe_gateway.payment_intent_create(
             amount_cents=payment.amount_cents,
             payment_method_id=payment_method_id,
