@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from bookings.models import Booking, Refund, StripeEvent
 from donations.models import Fund, LedgerEntry, Tranche
-from events.models import Event
+from events.models import Event, Kind
 from tests.factories import CityFactory, CommuneFactory, EventFactory, UserFactory
 
 from .conftest import PHONE
@@ -160,6 +160,7 @@ def test_whole_journey(
         guest_page.get_by_role("link", name="Stoemp night in Ixelles").click()
         expect(guest_page).to_have_url(re.compile(rf"/en/events/{event_id}/$"))
         expect(guest_page.get_by_text("16 of 16 seats left")).to_be_visible()
+        expect(guest_page.locator("main")).not_to_contain_text("Rue du Bailli")
         axe.check(guest_page, "event detail (logged out)")
 
     with step("3a. a guest signs up in the browser, books 8 seats and pays with 4242"):
@@ -188,8 +189,11 @@ def test_whole_journey(
 
     with step("my bookings shows the confirmed booking"):
         guest_page.goto(f"{url}{url_for('bookings:mine')}")
-        expect(guest_page.get_by_text("Stoemp night in Ixelles").first).to_be_visible()
-        expect(guest_page.get_by_text("Confirmed").first).to_be_visible()
+        row = guest_page.locator("#my-bookings tbody tr").filter(has_text="Stoemp night in Ixelles")
+        expect(row).to_contain_text("Confirmed")
+        expect(row).to_contain_text("€200.00")
+        # Confirmed guests, and only they, see the exact address.
+        expect(row).to_contain_text("Rue du Bailli 12")
         screenshot(guest_page, screenshot_dir, "my-bookings")
         axe.check(guest_page, "my bookings")
 
@@ -222,6 +226,7 @@ def test_whole_journey(
             host=host,
             commune=places["ixelles"],
             title="Board games and waffles",
+            kind=Kind.BOARD_GAMES,
             capacity=4,
             pledge_percent=0,
         )
@@ -318,7 +323,7 @@ def test_whole_journey(
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text("Kiron Cook4Chance")
         screenshot(admin_page, screenshot_dir, "admin-tranches")
-        # Staff may look, not change: the tranche has no edit form.
+        # Tranches come only from the ledger: staff cannot add one by hand.
         assert not admin_page.get_by_role("link", name=re.compile("^Add tranche")).count()
 
     with step("axe-core: 0 serious or critical violations on the key pages"):
