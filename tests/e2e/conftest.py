@@ -130,6 +130,7 @@ def shared_sqlite_connection(browser, live_server):
 
 @pytest.fixture(autouse=True)
 def one_database_user_at_a_time(request) -> None:
+    """Point this test's thread at the live server's connection (see above); SQLite only."""
     if "live_server" in request.fixturenames:
         shared = request.getfixturevalue("shared_sqlite_connection")
         if shared is not None:
