@@ -293,3 +293,22 @@ def test_sweep_sends_a_confirmation_email_whose_task_was_lost(
     sweep_pending_payments()
     sweep_pending_payments()
     assert [m.to for m in mail.outbox].count([guest.email]) == 1
+
+
+def test_sweep_cancels_the_bookings_of_an_event_whose_cancel_task_was_lost(
+    event, host, guest, django_capture_on_commit_callbacks
+):
+    from bookings.tasks import sweep_pending_payments
+    from events import services as event_services
+
+    booking = hold(event, guest, seats=2)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker was down
+        event_services.event_cancel(event_id=event.pk, actor=host)
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.HELD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_pending_payments()
+
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CANCELLED
+    assert Event.objects.get(pk=event.pk).seats_reserved == 0
+    assert [m.to for m in mail.outbox] == [[guest.email]]
