@@ -125,3 +125,12 @@ def bookings_unconfirmed_by_email(*, confirmed_before: datetime) -> QuerySet[Boo
         event__starts_at__gt=F("confirmed_at"),
         event__status=Event.Status.PUBLISHED,
     ).values_list("pk", flat=True)
+
+
+def events_cancelled_with_bookings() -> list[int]:
+    """Cancelled events that still have held or confirmed bookings (their task was lost)."""
+    return list(
+        Booking.objects.filter(status__in=Booking.SEAT_TAKING, event__status=Event.Status.CANCELLED)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )

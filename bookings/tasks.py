@@ -113,11 +113,14 @@ def sweep_pending_payments() -> int:
     """Beat: catch what a lost webhook or a lost task left undone. Idempotent.
 
     Asks Stripe about the intents of held, expired or cancelled bookings from the last two days
-    that are not final and have not changed for a minute; re-enqueues the refund of a paid
-    booking that is owed one, and the confirmation email that never went out, when the usual
-    task has had ``LOST_TASK_AFTER`` to do it (enqueued after commit, then lost with Redis).
+    that are not final and have not changed for a minute; cancels the bookings of cancelled
+    events; re-enqueues the refund of a paid booking that is owed one, and the confirmation
+    email that never went out, when the usual task has had ``LOST_TASK_AFTER`` to do it
+    (enqueued after commit, then lost with Redis).
     """
     now = timezone.now()
+    for event_id in selectors.events_cancelled_with_bookings():
+        services.bookings_cancel_for_event(event_id=event_id)
     for booking_id, reason in selectors.bookings_owed_a_refund(
         unchanged_since=now - LOST_TASK_AFTER
     ):
