@@ -20,7 +20,8 @@ class Booking(models.Model):
     """Seats for one guest at one event, with the money split frozen when the seats are held.
 
     Status moves forward only: held → confirmed → cancelled → refunded, or held → expired.
-    Only ``bookings.services`` changes it.
+    One exception: a payment that succeeds after its hold expired confirms the expired booking
+    if its seats are still free (otherwise it is refunded). Only ``bookings.services`` changes it.
     """
 
     class Status(models.TextChoices):
