@@ -580,6 +580,25 @@ def bookings_cancel_for_event(*, event_id: int) -> list[int]:
     return ids
 
 
+# ------------------------------------------------------------------ GDPR
+
+
+@transaction.atomic
+def bookings_scrub_for_erased_guest(*, guest_id: int) -> int:
+    """Forget what identifies an erased guest in their bookings: the dietary notes (health
+    data). The bookings, payments and refunds themselves stay for the books, pointing at the
+    anonymised account. Returns the number of bookings whose notes were cleared.
+
+    Called inside accounts' erasure transaction (``accounts.signals.user_erasing``), after
+    accounts refused the erasure while the guest had a hold or an event not yet over.
+    """
+    return (
+        Booking.objects.filter(guest_id=guest_id)
+        .exclude(dietary_notes="")
+        .update(dietary_notes="", updated_at=timezone.now())
+    )
+
+
 # ------------------------------------------------------------------ email guards
 
 
