@@ -1,4 +1,8 @@
-"""The emails of the bookings app. Called by tasks only (never inside a transaction)."""
+"""The emails of the bookings app. Called by tasks only (never inside a transaction).
+
+Each is written in its recipient's language (``User.language``), whatever language is active
+where the task runs.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from accounts.models import User
 
 from .models import Booking
 from .templatetags.booking_tags import place
@@ -64,18 +70,19 @@ def _context(booking: Booking, **extra) -> dict:
     }
 
 
-def _send(booking: Booking, *, to: str, subject: str, template: str, ics=False, **extra) -> None:
-    """Render and send one email, subject, body and calendar file all in the site's language.
+def _send(booking: Booking, *, to: User, subject: str, template: str, ics=False, **extra) -> None:
+    """Render and send one email to ``to``, subject, body and calendar file all in the
+    recipient's language (``User.language``, the language they last read the site in).
 
     ``subject`` is a message id with ``%(title)s``, translated here rather than by the caller,
     which may run inside a request in another language (Celery's eager mode).
     """
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(to.language or settings.LANGUAGE_CODE):
         message = EmailMultiAlternatives(
             subject="[Meetsies] " + _(subject) % {"title": booking.event.title},
             body=render_to_string(template, _context(booking, **extra)),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to],
+            to=[to.email],
         )
         if ics:
             message.attach(
@@ -89,7 +96,7 @@ def _send(booking: Booking, *, to: str, subject: str, template: str, ics=False, 
 def send_guest_confirmation(booking: Booking) -> None:
     _send(
         booking,
-        to=booking.guest.email,
+        to=booking.guest,
         subject=gettext_noop("You're booked: %(title)s"),
         template="emails/bookings/confirmation.txt",
         ics=True,
@@ -99,7 +106,7 @@ def send_guest_confirmation(booking: Booking) -> None:
 def send_host_new_booking(booking: Booking) -> None:
     _send(
         booking,
-        to=booking.event.host.email,
+        to=booking.event.host,
         subject=gettext_noop("New booking for %(title)s"),
         template="emails/bookings/host_new_booking.txt",
     )
@@ -108,7 +115,7 @@ def send_host_new_booking(booking: Booking) -> None:
 def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int, paid: bool) -> None:
     _send(
         booking,
-        to=booking.guest.email,
+        to=booking.guest,
         subject=gettext_noop("Booking cancelled: %(title)s"),
         template="emails/bookings/cancelled.txt",
         reason=reason,
@@ -120,7 +127,7 @@ def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int, pai
 def send_reminder(booking: Booking) -> None:
     _send(
         booking,
-        to=booking.guest.email,
+        to=booking.guest,
         subject=gettext_noop("Tomorrow: %(title)s"),
         template="emails/bookings/reminder.txt",
     )
