@@ -6,7 +6,6 @@ where the task runs.
 
 from __future__ import annotations
 
-import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -17,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from events.ics import event_ics, event_place
 
 from .models import Booking
-from .templatetags.booking_tags import place
 
 
 def _absolute(path: str) -> str:
@@ -29,28 +28,14 @@ def _absolute(path: str) -> str:
 def booking_ics(booking: Booking) -> bytes:
     """A calendar entry for a confirmed booking, with the exact address, in the city's zone."""
     event = booking.event
-    tz = event.city.tz
-    entry = icalendar.Event()
-    entry.add("uid", f"booking-{booking.reference}@meetsies")
-    entry.add("dtstamp", timezone.now())
-    entry.add("summary", event.title)
-    entry.add("dtstart", timezone.localtime(event.starts_at, tz))
-    entry.add("dtend", timezone.localtime(event.ends_at, tz))
-    entry.add("location", place(event, exact=True))
-    entry.add(
-        "description",
-        _("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
+    return event_ics(
+        event=event,
+        include_address=True,
+        uid=f"booking-{booking.reference}@meetsies",
+        description=_("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
         % {"host": event.host.display_name, "seats": booking.seats, "reference": booking.reference},
+        url=_absolute(booking.get_absolute_url()),
     )
-    entry.add("url", _absolute(booking.get_absolute_url()))
-    entry.add("status", "CONFIRMED")
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Meetsies//Bookings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    calendar.add_component(entry)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
 
 
 def _context(booking: Booking, **extra) -> dict:
@@ -59,7 +44,7 @@ def _context(booking: Booking, **extra) -> dict:
         "booking": booking,
         "event": event,
         "host": event.host,
-        "where": place(event, exact=True),
+        "where": event_place(event, exact=True),
         "guest": booking.guest,
         # Formatted here, in the city's time zone: template filters would use the site's zone.
         "starts": date_format(timezone.localtime(event.starts_at, event.city.tz), "l j F Y, H:i"),

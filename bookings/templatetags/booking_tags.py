@@ -3,6 +3,8 @@
 from django import template
 from django.conf import settings
 
+from events.ics import event_place
+
 from .. import selectors, services
 from ..forms import HoldForm
 
@@ -47,17 +49,9 @@ def booking_panel(context, event):
 
 @register.filter
 def place(event, exact: bool = False) -> str:
-    """Where an event is, on one line: the exact address (only if ``exact``), commune, city.
-
-    Hosts usually type the postcode and commune into the address ("…, 1050 Ixelles"), so the
-    commune and the city are added only when the text does not name them already.
-    """
-    lines = event.address.splitlines() if exact else []
-    text = ", ".join(part for part in (line.strip(" ,") for line in lines) if part)
-    for name in (event.commune.name, event.city.name):
-        if name.casefold() not in text.casefold():
-            text = f"{text}, {name}" if text else name
-    return text
+    """Where an event is, on one line (``events.ics.event_place``): the exact address only if
+    ``exact``, then the commune and the city unless the address names them already."""
+    return event_place(event, exact=exact)
 
 
 @register.inclusion_tag("bookings/_money_split.html")
