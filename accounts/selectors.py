@@ -76,6 +76,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "last_name": user.last_name,
             "date_joined": user.date_joined,
             "last_login": user.last_login,
+            "language": user.language,
         },
         "profile": _profile_data(profile),
         "email_addresses": [

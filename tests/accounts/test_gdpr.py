@@ -121,6 +121,7 @@ def test_export_is_a_json_download_of_everything_about_me(client, host, brussels
     assert data["format"] == "meetsies-personal-data/1"
     assert data["account"]["email"] == "host@example.org"
     assert data["account"]["first_name"] == "Hana"
+    assert data["account"]["language"] == "en"
     assert data["profile"]["display_name"] == "Hana B."
     assert data["profile"]["commune"] == "Ixelles"
     assert data["profile"]["languages"] == ["fr", "ar"]
