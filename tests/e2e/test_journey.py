@@ -8,7 +8,7 @@ axe-core and photographed into ``SCREENSHOT_DIR``.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import requests
@@ -29,6 +29,7 @@ from .conftest import PHONE
 from .helpers import (
     CARD_DECLINED,
     CARD_OK,
+    DB_LOCK,
     AxeAudit,
     card_inputs,
     choose_seats_and_continue,
@@ -84,7 +85,37 @@ def figure(page, term: str):
 @pytest.fixture
 def places(db):
     brussels = CityFactory()
-    return {"ixelles": CommuneFactory(city=brussels, name="Ixelles")}
+    return {
+        name.lower(): CommuneFactory(city=brussels, name=name)
+        for name in ("Ixelles", "Saint-Gilles", "Schaerbeek", "Molenbeek")
+    }
+
+
+def brussels_time(days: int, hour: int):
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def other_hosts_events(places) -> None:
+    """A few events by other hosts, so the list and home pages look like a lived-in site."""
+    host = UserFactory(email="omar.host@example.org", first_name="Omar")
+    for days, kind, title, commune, cents, percent in [
+        (9, Kind.BOARD_GAMES, "Catan and Belgian beers", "saint-gilles", 800, 25),
+        (12, Kind.SINGLES, "Singles supper: Syrian mezze", "schaerbeek", 3000, 50),
+        (26, Kind.OTHER, "Soup Sunday for neighbours", "molenbeek", 0, 0),
+    ]:
+        starts_at = brussels_time(days, 19)
+        EventFactory(
+            host=host,
+            kind=kind,
+            title=title,
+            commune=places[commune],
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=3),
+            contribution_cents=cents,
+            pledge_percent=percent,
+            capacity=10,
+        )
 
 
 @pytest.fixture
@@ -151,6 +182,8 @@ def test_whole_journey(
         assert event.commune == places["ixelles"]
         expect(host_page.get_by_text("Cook4Chance").first).to_be_visible()
 
+    with DB_LOCK:
+        other_hosts_events(places)
     guest_page = new_context().new_page()
     with step("list and detail pages: a guest finds the dinner"):
         guest_page.goto(f"{url}{url_for('events:list')}")
