@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite.
 
-- Tests marked ``postgres`` skip on SQLite; tests marked ``redis`` skip without ``REDIS_URL``.
+- Tests marked ``postgres`` skip on SQLite; tests marked ``redis`` skip without ``REDIS_URL``;
+  tests marked ``e2e`` skip without Debian's Chromium (``/usr/bin/chromium``).
   With ``MEETSIES_FAIL_ON_SKIP=1`` (set by ``.ci/run``) any skipped test fails the run.
 - ``localstripe`` starts one localstripe server on a free loopback port for the session and
   empties its store before each test that uses it.
@@ -27,7 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_collection_modifyitems(config, items):
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     has_redis = bool(os.environ.get("REDIS_URL"))
+    has_chromium = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")).exists()
     for item in items:
+        if "e2e" in item.keywords and not has_chromium:
+            item.add_marker(
+                pytest.mark.skip(reason="needs Debian's Chromium: apt-get install chromium")
+            )
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL"))
         if "redis" in item.keywords and not has_redis:
