@@ -49,6 +49,10 @@ worker:
 beat:
 	$(BIN)/celery -A meetsies beat --loglevel=info
 
+## The browser journey alone (Playwright driving Debian's Chromium); screenshots in artifacts/.
+e2e: setup
+	$(BIN)/python -m pytest tests/e2e -m e2e $(ARGS)
+
 bench: setup
 	$(BIN)/python -m pytest tests/perf -s -m perf $(ARGS)
 
