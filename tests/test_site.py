@@ -197,3 +197,16 @@ def test_home_links_to_all_events_of_the_chosen_city(client, event):
     listing = client.get(link).content.decode()
     assert event.title in listing
     assert "errorlist" not in listing
+
+
+def test_english_short_dates_put_the_day_first():
+    from datetime import date
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    with translation.override("en"):
+        rendered = Template('{{ d|date:"SHORT_DATE_FORMAT" }}').render(
+            Context({"d": date(2026, 11, 25)})
+        )
+    assert rendered == "25/11/2026"
