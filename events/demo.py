@@ -240,6 +240,4 @@ def seed_demo_events(*, stdout: TextIO | None = None) -> dict:
         "events": len(EVENTS),
     }
     _say(stdout, f"Demo: {len(cities)} cities, {len(communes)} communes, {len(EVENTS)} events.")
-    for email in result["hosts"]:
-        _say(stdout, f"  demo host login: {email} / {DEMO_PASSWORD}")
     return result

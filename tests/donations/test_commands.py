@@ -31,6 +31,8 @@ def test_load_demo_data_twice_creates_everything_once(client):
     for output in (first.getvalue(), second.getvalue()):
         assert "kiron@meetsies.local" in output and "meetsies-demo-2024" in output
         assert "admin@meetsies.local" in output
+        assert "amira@demo.meetsies.local" in output  # a demo host, printed once
+        assert output.count("amira@demo.meetsies.local") == 1
 
     # The printed password logs Kiron staff into the admin, where the fund is visible.
     assert client.login(email="kiron@meetsies.local", password="meetsies-demo-2024")

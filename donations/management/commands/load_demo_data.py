@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
+from events.demo import seed_demo_events
 
 DEMO_STAFF_PASSWORD = "meetsies-demo-2024"
 KIRON_EMAIL = "kiron@meetsies.local"
@@ -39,18 +40,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins: list[tuple[str, str, str]] = []
-        try:
-            from events.demo import seed_demo_events
-        except ImportError:
-            self.stdout.write(
-                self.style.WARNING(
-                    "events.demo.seed_demo_events is not available: no demo events loaded."
-                )
-            )
-        else:
-            seeded = seed_demo_events(stdout=self.stdout) or {}
-            for email in seeded.get("hosts", []):
-                logins.append((email, seeded.get("password", ""), "demo host"))
+        seeded = seed_demo_events(stdout=self.stdout)
+        for email in seeded["hosts"]:
+            logins.append((email, seeded["password"], "demo host"))
 
         with transaction.atomic():
             fund = ensure_cook4chance_fund()
