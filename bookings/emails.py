@@ -6,6 +6,8 @@ where the task runs.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -35,6 +37,13 @@ def booking_ics(booking: Booking) -> bytes:
         description=_("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
         % {"host": event.host.display_name, "seats": booking.seats, "reference": booking.reference},
         url=_absolute(booking.get_absolute_url()),
+    )
+
+
+def _when(event, iso: str) -> str:
+    """An ISO 8601 instant, written in the event city's time zone and the active language."""
+    return date_format(
+        timezone.localtime(datetime.fromisoformat(iso), event.city.tz), "l j F Y, H:i"
     )
 
 
@@ -115,4 +124,46 @@ def send_reminder(booking: Booking) -> None:
         to=booking.guest,
         subject=gettext_noop("Tomorrow: %(title)s"),
         template="emails/bookings/reminder.txt",
+    )
+
+
+def _one_line(text: str) -> str:
+    return ", ".join(part for part in (line.strip(" ,") for line in text.splitlines()) if part)
+
+
+def _change_lines(booking: Booking, changes: dict) -> list[dict]:
+    """What changed, one ``{"label", "old", "new"}`` per field, in the active language."""
+    event = booking.event
+    labels = {
+        "starts_at": _("Start"),
+        "ends_at": _("End"),
+        "city": _("City"),
+        "commune": _("Commune"),
+        "address": _("Address"),
+    }
+    lines = []
+    for field, label in labels.items():
+        if field not in changes:
+            continue
+        old, new = changes[field]
+        if field in ("starts_at", "ends_at"):
+            old, new = _when(event, old), _when(event, new)
+        elif field == "address":
+            old, new = (_one_line(value) for value in (old, new))
+        lines.append({"label": label, "old": old or "—", "new": new or "—"})
+    return lines
+
+
+def send_event_changed(booking: Booking, *, changes: dict) -> None:
+    """Tell a confirmed guest that the host moved the event: old → new, then the full details
+    as they now stand (time in the city's zone, exact address)."""
+    with translation.override(booking.guest.language or settings.LANGUAGE_CODE):
+        lines = _change_lines(booking, changes)
+    _send(
+        booking,
+        to=booking.guest,
+        subject=gettext_noop("Changed: %(title)s"),
+        template="emails/bookings/event_changed.txt",
+        ics=True,
+        changes=lines,
     )

@@ -1,6 +1,6 @@
 """Receivers for the signals of the apps below bookings.
 
-An event cancellation enqueues a task and returns; accounts' GDPR signals (export, erasure
+An event cancellation or change enqueues a task and returns; accounts' GDPR signals (export, erasure
 blockers, scrubbing) are answered here from bookings' own tables.
 """
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.signals import erasure_blockers, personal_data_export, user_erasing
-from events.signals import event_cancelled
+from events.signals import event_cancelled, event_changed
 
 from .models import Booking, Payment
 
@@ -18,6 +18,13 @@ def on_event_cancelled(sender, event_id: int, **kwargs) -> None:
     from .tasks import cancel_event_bookings
 
     cancel_event_bookings.delay(event_id)
+
+
+def on_event_changed(sender, event_id: int, changes: dict, **kwargs) -> None:
+    """The host moved a published event (time or place): tell its confirmed guests (in a task)."""
+    from .tasks import notify_event_changed
+
+    notify_event_changed.delay(event_id, changes)
 
 
 def _payment_export(booking: Booking) -> dict | None:
@@ -111,6 +118,7 @@ def scrub_erased_guest(sender, user_id: int, **kwargs) -> None:
 
 def connect() -> None:
     event_cancelled.connect(on_event_cancelled, dispatch_uid="bookings.on_event_cancelled")
+    event_changed.connect(on_event_changed, dispatch_uid="bookings.on_event_changed")
     personal_data_export.connect(export_bookings, dispatch_uid="bookings.export_bookings")
     erasure_blockers.connect(
         block_erasure_while_booked, dispatch_uid="bookings.block_erasure_while_booked"

@@ -6,10 +6,13 @@ see ``CELERY_BEAT_SCHEDULE`` in the settings.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -96,6 +99,50 @@ def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool
 def cancel_event_bookings(event_id: int) -> int:
     """The host cancelled an event: cancel its bookings (each then refunded and told). Idempotent."""
     return len(services.bookings_cancel_for_event(event_id=event_id))
+
+
+@shared_task(**RETRY)
+def notify_event_changed(event_id: int, changes: dict) -> int:
+    """The host moved a published event: enqueue one email per confirmed guest. Returns how many.
+
+    ``changes`` is ``event_changed``'s ``{field: [old, new]}``. Each guest's email is its own
+    task, so a failure retries that email alone; a repeat of this task sends nothing twice.
+    """
+    ids = list(
+        Booking.objects.filter(
+            event_id=event_id, status=Booking.Status.CONFIRMED, event__status="published"
+        ).values_list("pk", flat=True)
+    )
+    for booking_id in ids:
+        send_event_change.delay(booking_id, changes)
+    return len(ids)
+
+
+# How long a sent change email is remembered, so a repeated task does not send it again.
+EVENT_CHANGE_SENT_TTL = int(timedelta(days=30).total_seconds())
+
+
+@shared_task(**RETRY)
+def send_event_change(booking_id: int, changes: dict) -> bool:
+    """Email a confirmed guest what changed (old → new), once per booking and change-set.
+
+    Idempotent through a cache key of the booking and a digest of ``changes``, claimed before
+    sending and released if sending fails (then retried with backoff). A guest who is no longer
+    confirmed gets nothing.
+    """
+    booking = _booking_for_email(booking_id)
+    if booking.status != Booking.Status.CONFIRMED:
+        return False
+    digest = hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()[:32]
+    key = f"bookings:event-change-sent:{booking.reference}:{digest}"
+    if not cache.add(key, 1, timeout=EVENT_CHANGE_SENT_TTL):
+        return False
+    try:
+        emails.send_event_changed(booking, changes=changes)
+    except Exception:
+        cache.delete(key)
+        raise
+    return True
 
 
 @shared_task(**RETRY)

@@ -5,7 +5,7 @@ form field they concern (so views can show them next to the field), each with a 
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .models import City, Commune, Event
-from .signals import event_cancelled
+from .signals import event_cancelled, event_changed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +100,30 @@ def _event_fields(data: EventData) -> dict:
     return fields
 
 
+# What guests rely on: a change to any of these is announced to them (``event_changed``).
+GUEST_RELEVANT_FIELDS = ("starts_at", "ends_at", "city", "commune", "address")
+
+
+def _guest_facts(event: Event) -> dict:
+    """The guest-relevant fields of ``event`` as JSON-serialisable values (times in UTC)."""
+    return {
+        "starts_at": event.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": event.ends_at.astimezone(UTC).isoformat(),
+        "city": event.city.name,
+        "commune": event.commune.name,
+        "address": event.address,
+    }
+
+
+def _event_changes(before: dict, after: dict) -> dict[str, tuple]:
+    """``field → (old, new)`` for the guest-relevant fields that differ."""
+    return {
+        name: (before[name], after[name])
+        for name in GUEST_RELEVANT_FIELDS
+        if before[name] != after[name]
+    }
+
+
 @transaction.atomic
 def event_create(*, host: User, data: EventData, photo: UploadedFile | None = None) -> Event:
     """Create a draft event for ``host``. Nothing is saved if any rule fails.
@@ -129,6 +153,10 @@ def event_update(
 
     Locks the event row: seats may be booked meanwhile and capacity cannot drop below them.
     Cancelled and completed events cannot be edited (code ``not_editable``).
+
+    If the event is published and its start, end, city, commune or address changed, sends
+    ``event_changed(sender=Event, event_id=…, changes={field: (old, new)})`` after commit so
+    bookings can tell the confirmed guests. Other edits (title, description, …) send nothing.
     """
     event = Event.objects.select_for_update().select_related("city").get(pk=event_id)
     if not event_can_manage(user=actor, event=event):
@@ -136,6 +164,7 @@ def event_update(
     if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
         raise ValidationError(_("This event can no longer be edited."), code="not_editable")
     _event_validate(data, now=timezone.now(), seats_reserved=event.seats_reserved)
+    before = _guest_facts(event)
     fields = _event_fields(data)
     for name, value in fields.items():
         setattr(event, name, value)
@@ -148,6 +177,12 @@ def event_update(
         update_fields.append("photo")
     event.full_clean()
     event.save(update_fields=update_fields)
+    changes = _event_changes(before, _guest_facts(event))
+    if changes and event.status == Event.Status.PUBLISHED:
+        event_pk = event.pk
+        transaction.on_commit(
+            lambda: event_changed.send(sender=Event, event_id=event_pk, changes=changes)
+        )
     return event
 
 
