@@ -113,3 +113,16 @@ def test_drafts_send_nothing(host, ixelles, received, django_capture_on_commit_c
         )
     assert Event.objects.get().starts_at == new_start
     assert received == []
+
+
+def test_the_edit_page_warns_the_host_that_guests_will_be_emailed(client, event):
+    from django.urls import reverse
+
+    client.force_login(event.host)
+    notice = "every guest with a confirmed booking gets an email"
+    assert notice in client.get(reverse("events:edit", kwargs={"pk": event.pk})).content.decode()
+
+    draft = EventFactory(host=event.host, commune=event.commune, status=Event.Status.DRAFT)
+    assert (
+        notice not in client.get(reverse("events:edit", kwargs={"pk": draft.pk})).content.decode()
+    )
