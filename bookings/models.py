@@ -72,6 +72,10 @@ class Booking(models.Model):
     cancellation_sent_at = models.DateTimeField(
         _("cancellation sent at"), null=True, blank=True, editable=False
     )
+    # Digest of the last "the host moved the event" change-set emailed to this guest.
+    event_change_sent = models.CharField(
+        _("last event change emailed"), max_length=64, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -118,29 +117,32 @@ def notify_event_changed(event_id: int, changes: dict) -> int:
     return len(ids)
 
 
-# How long a sent change email is remembered, so a repeated task does not send it again.
-EVENT_CHANGE_SENT_TTL = int(timedelta(days=30).total_seconds())
-
-
 @shared_task(**RETRY)
 def send_event_change(booking_id: int, changes: dict) -> bool:
     """Email a confirmed guest what changed (old → new), once per booking and change-set.
 
-    Idempotent through a cache key of the booking and a digest of ``changes``, claimed before
-    sending and released if sending fails (then retried with backoff). A guest who is no longer
-    confirmed gets nothing.
+    Idempotent like the other emails: the change-set's digest is claimed on the booking row
+    with a conditional update before sending, and given back if sending fails (then retried
+    with backoff). A guest who is no longer confirmed gets nothing.
     """
     booking = _booking_for_email(booking_id)
     if booking.status != Booking.Status.CONFIRMED:
         return False
-    digest = hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()[:32]
-    key = f"bookings:event-change-sent:{booking.reference}:{digest}"
-    if not cache.add(key, 1, timeout=EVENT_CHANGE_SENT_TTL):
+    digest = hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()
+    previous = booking.event_change_sent
+    claimed = (
+        Booking.objects.filter(pk=booking.pk)
+        .exclude(event_change_sent=digest)
+        .update(event_change_sent=digest)
+    )
+    if not claimed:
         return False
     try:
         emails.send_event_changed(booking, changes=changes)
     except Exception:
-        cache.delete(key)
+        Booking.objects.filter(pk=booking.pk, event_change_sent=digest).update(
+            event_change_sent=previous
+        )
         raise
     return True
 
