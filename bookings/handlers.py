@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from accounts.signals import erasure_blockers, personal_data_export, user_erasing
 from events.signals import event_cancelled, event_changed
+from meetsies.enqueue import enqueue
 
 from .models import Booking, Payment
 
@@ -17,14 +18,14 @@ def on_event_cancelled(sender, event_id: int, **kwargs) -> None:
     """The host cancelled an event: refund and tell every guest (in a Celery task)."""
     from .tasks import cancel_event_bookings
 
-    cancel_event_bookings.delay(event_id)
+    enqueue(cancel_event_bookings, event_id)
 
 
 def on_event_changed(sender, event_id: int, changes: dict, **kwargs) -> None:
     """The host moved a published event (time or place): tell its confirmed guests (in a task)."""
     from .tasks import notify_event_changed
 
-    notify_event_changed.delay(event_id, changes)
+    enqueue(notify_event_changed, event_id, changes)
 
 
 def _payment_export(booking: Booking) -> dict | None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from events.models import Event
+from meetsies.enqueue import enqueue_on_commit
 
 from . import selectors, signals, stripe_gateway
 from .models import Booking, Payment, Refund, StripeEvent
@@ -84,7 +85,7 @@ def _expire_stale_holds_locked(*, event: Event, now: datetime) -> int:
 def _on_commit_confirmed(booking_id: int) -> None:
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_booking_confirmation.delay(booking_id))
+    enqueue_on_commit(tasks.send_booking_confirmation, booking_id)
 
 
 # ------------------------------------------------------------------ holding seats
@@ -417,10 +418,7 @@ def _payment_succeeded_locked(
             reason = Refund.Reason.GUEST_CANCELLED  # the guest released the seats meanwhile
         else:
             reason = Refund.Reason.LATE_PAYMENT
-        booking_pk = booking.pk
-        transaction.on_commit(
-            lambda: tasks.settle_cancelled_booking.delay(booking_pk, str(reason), True)
-        )
+        enqueue_on_commit(tasks.settle_cancelled_booking, booking.pk, str(reason), True)
     return payment
 
 
@@ -537,10 +535,8 @@ def booking_cancel(*, booking_id: int, guest: User) -> Booking:
 
     from . import tasks
 
-    transaction.on_commit(
-        lambda: tasks.settle_cancelled_booking.delay(
-            booking_id, str(Refund.Reason.GUEST_CANCELLED), refund
-        )
+    enqueue_on_commit(
+        tasks.settle_cancelled_booking, booking_id, str(Refund.Reason.GUEST_CANCELLED), refund
     )
     return booking
 
@@ -572,10 +568,11 @@ def bookings_cancel_for_event(*, event_id: int) -> list[int]:
     for pk, _seats, status in bookings:
         # Only a confirmed booking was paid. A held one's payment may still succeed: then
         # ``payment_intent_sync`` enqueues the refund itself (one refund, from one task).
-        transaction.on_commit(
-            lambda pk=pk, paid=(status == Status.CONFIRMED): tasks.settle_cancelled_booking.delay(
-                pk, str(Refund.Reason.EVENT_CANCELLED), paid
-            )
+        enqueue_on_commit(
+            tasks.settle_cancelled_booking,
+            pk,
+            str(Refund.Reason.EVENT_CANCELLED),
+            status == Status.CONFIRMED,
         )
     return ids
 

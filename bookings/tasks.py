@@ -15,6 +15,8 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
+from meetsies.enqueue import enqueue
+
 from . import emails, selectors, services
 from .models import Booking, Payment, Refund
 
@@ -113,7 +115,7 @@ def notify_event_changed(event_id: int, changes: dict) -> int:
         ).values_list("pk", flat=True)
     )
     for booking_id in ids:
-        send_event_change.delay(booking_id, changes)
+        enqueue(send_event_change, booking_id, changes)
     return len(ids)
 
 
@@ -174,11 +176,11 @@ def sweep_pending_payments() -> int:
         unchanged_since=now - LOST_TASK_AFTER
     ):
         logger.warning("Booking %s is owed a refund no task gave; retrying", booking_id)
-        settle_cancelled_booking.delay(booking_id, reason, True)
+        enqueue(settle_cancelled_booking, booking_id, reason, True)
     for booking_id in selectors.bookings_unconfirmed_by_email(
         confirmed_before=now - LOST_TASK_AFTER
     ):
-        send_booking_confirmation.delay(booking_id)
+        enqueue(send_booking_confirmation, booking_id)
     pending = Payment.objects.filter(
         ~Q(stripe_payment_intent_id=None),
         ~Q(status__in=[Payment.Status.SUCCEEDED, Payment.Status.CANCELED]),
@@ -213,7 +215,7 @@ def send_due_reminders() -> int:
     ).values_list("pk", flat=True)
     ids = list(due)
     for booking_id in ids:
-        send_booking_reminder.delay(booking_id)
+        enqueue(send_booking_reminder, booking_id)
     return len(ids)
 
 

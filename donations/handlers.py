@@ -8,15 +8,16 @@ broker cannot be reached the error is logged and the booking flow carries on; th
 from django.dispatch import receiver
 
 from bookings.signals import payment_refunded, payment_succeeded
+from meetsies.enqueue import enqueue
 
-from .tasks import enqueue_or_log, pledge_route, reversal_route
+from .tasks import pledge_route, reversal_route
 
 
 @receiver(payment_succeeded, dispatch_uid="donations.pledge_on_payment_succeeded")
 def route_pledge(sender, payment_id: int, **kwargs) -> None:
-    enqueue_or_log(pledge_route, payment_id)
+    enqueue(pledge_route, payment_id)
 
 
 @receiver(payment_refunded, dispatch_uid="donations.reversal_on_payment_refunded")
 def route_reversal(sender, refund_id: int, **kwargs) -> None:
-    enqueue_or_log(reversal_route, refund_id)
+    enqueue(reversal_route, refund_id)

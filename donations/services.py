@@ -109,12 +109,12 @@ def _tranches_ensure(*, fund: Fund) -> list[Tranche]:
         if was_created:
             created.append(tranche)
     if created:
-        from .tasks import enqueue_or_log, tranche_notify
+        from meetsies.enqueue import enqueue
+
+        from .tasks import tranche_notify
 
         for tranche in created:
-            transaction.on_commit(
-                lambda tranche_id=tranche.pk: enqueue_or_log(tranche_notify, tranche_id)
-            )
+            transaction.on_commit(lambda tranche_id=tranche.pk: enqueue(tranche_notify, tranche_id))
     return created
 
 

@@ -24,14 +24,6 @@ RETRY = {
 }
 
 
-def enqueue_or_log(task, *args) -> None:
-    """Enqueue ``task``; if the broker is unreachable, log it: ``fund_sweep`` catches up."""
-    try:
-        task.delay(*args)
-    except Exception:
-        logger.exception("Could not enqueue %s%r; the sweep will catch up.", task.name, args)
-
-
 @shared_task(name="donations.pledge_route", **RETRY)
 def pledge_route(payment_id: int) -> int | None:
     """Write the pledge entry of a succeeded payment. Idempotent: one entry per payment.
