@@ -46,7 +46,14 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["title", "host__email"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["host"]
-    readonly_fields = ["seats_reserved", "published_at", "cancelled_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "seats_reserved",
+        "published_at",
+        "cancelled_at",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    ]
     ordering = ["-starts_at"]
 
     @admin.display(description=_("seats booked"))

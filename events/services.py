@@ -233,6 +233,32 @@ def event_cancel(*, event_id: int, actor: User) -> Event:
     return event
 
 
+def events_complete_ended(*, now: datetime | None = None) -> list[int]:
+    """Mark every published event whose end has passed as completed; returns their ids.
+
+    Beat runs it every few minutes. Each event is completed under its own row lock, and only
+    from ``published`` (a host cancelling at the same moment wins or loses cleanly); running it
+    twice completes nothing twice.
+    """
+    now = now or timezone.now()
+    ended = list(
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    completed = []
+    for event_id in ended:
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=event_id)
+            if event.status != Event.Status.PUBLISHED or event.ends_at > now:
+                continue
+            event.status = Event.Status.COMPLETED
+            event.completed_at = now
+            event.save(update_fields=["status", "completed_at", "updated_at"])
+            completed.append(event_id)
+    return completed
+
+
 @transaction.atomic
 def events_scrub_for_erased_host(*, host_id: int) -> int:
     """Forget what identifies an erased host: delete their drafts (never published, so never

@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE["donations-fund-reconcile"] = {
     "task": "donations.fund_reconcile",
     "schedule": timedelta(hours=1),
 }
+# events: a published event whose end has passed is completed.
+CELERY_BEAT_SCHEDULE["events-complete-ended"] = {
+    "task": "events.tasks.complete_ended_events",
+    "schedule": timedelta(minutes=5),
+}
 # bookings: expired holds give their seats back; lost webhooks are caught by asking Stripe;
 # guests get their 24-hour reminder.
 CELERY_BEAT_SCHEDULE["bookings-expire-stale-holds"] = {
