@@ -484,9 +484,11 @@ def payment_refund(
             payment=payment, stripe_refund_id=stripe_refund_id, amount_cents=amount, reason=reason
         )
         Payment.objects.filter(pk=payment.pk).update(refunded_cents=F("refunded_cents") + amount)
-        Booking.objects.filter(pk=payment.booking_id, status=Status.CANCELLED).update(
-            status=Status.REFUNDED, updated_at=timezone.now()
-        )
+        # A cancelled booking, or a late payment whose hold had expired and whose seats were
+        # gone, is refunded now; a confirmed booking partly refunded (by staff) stays confirmed.
+        Booking.objects.filter(
+            pk=payment.booking_id, status__in=[Status.CANCELLED, Status.EXPIRED]
+        ).update(status=Status.REFUNDED, updated_at=timezone.now())
         refund_id = refund.pk
         transaction.on_commit(
             lambda: signals.payment_refunded.send(sender=Refund, refund_id=refund_id)

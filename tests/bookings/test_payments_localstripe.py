@@ -267,7 +267,7 @@ def test_late_payment_is_confirmed_while_seats_are_still_free(localstripe, event
     assert event.seats_reserved == 2
 
 
-def test_late_payment_is_refunded_when_the_seats_are_gone(localstripe, event, guest):
+def test_late_payment_is_refunded_when_the_seats_are_gone(localstripe, event, guest, client):
     booking = expire_while_authenticating(localstripe, event, guest)
     payment = Payment.objects.get(booking=booking)
     services.booking_hold(event_id=event.pk, guest=UserFactory(), seats=8)  # all seats gone
@@ -276,7 +276,8 @@ def test_late_payment_is_refunded_when_the_seats_are_gone(localstripe, event, gu
     authenticate_3ds(localstripe, payment.stripe_payment_intent_id, success=True)
     services.booking_payment_refresh(booking_id=booking.pk)
 
-    assert status_of(booking) == Booking.Status.EXPIRED
+    # Issue 8.7: the guest's page says refunded, not expired.
+    assert status_of(booking) == Booking.Status.REFUNDED
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
     assert payment.refunded_cents == 5000
@@ -289,6 +290,11 @@ def test_late_payment_is_refunded_when_the_seats_are_gone(localstripe, event, gu
     assert event.seats_reserved == 8  # never oversold
     [notice] = mails_to(guest.email)
     assert "expired" in notice.body and "refunded" in notice.body
+    client.force_login(guest)
+    page = client.get(f"/en/bookings/{booking.reference}/").content.decode()
+    assert 'id="booking-status">Cancelled and refunded<' in page
+    assert "expired before the payment arrived" in page
+    assert "€50.00 was refunded to your card" in page
 
 
 def test_beat_sweep_confirms_a_payment_whose_webhook_was_lost(localstripe, event, guest):
