@@ -16,6 +16,7 @@ Callers must not hold a database transaction open while calling these functions.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,19 @@ import stripe
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# Every status a PaymentIntent can have (Stripe's list; the Payment model mirrors them).
+INTENT_STATUSES = frozenset(
+    {
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "processing",
+        "requires_capture",
+        "canceled",
+        "succeeded",
+    }
+)
 
 # Re-exported so that callers catch gateway errors without importing ``stripe`` themselves.
 StripeError = stripe.StripeError
@@ -42,15 +56,40 @@ class Intent:
 
     @classmethod
     def from_stripe(cls, obj: Any) -> Intent:
-        data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+        """Read a PaymentIntent (a Stripe object or a webhook's dict), checking every field's type.
+
+        Raises ``ValueError`` for a shape Stripe never sends (a webhook body is only as
+        well-formed as whoever signed it).
+        """
+        data = obj.to_dict() if hasattr(obj, "to_dict") else obj
+        if not isinstance(data, dict):
+            raise ValueError("a PaymentIntent must be an object")
         error = data.get("last_payment_error") or {}
+        message = error.get("message") if isinstance(error, dict) else None
+        metadata = data.get("metadata") or {}
+        amount = data.get("amount") or 0
+        status = data.get("status") or ""
+        intent_id = data.get("id")
+        if (
+            not isinstance(intent_id, str)
+            or not intent_id.startswith("pi_")
+            or len(intent_id) > 255
+        ):
+            raise ValueError("a PaymentIntent needs an id 'pi_…'")
+        if not isinstance(status, str) or status not in INTENT_STATUSES:
+            raise ValueError(f"unknown PaymentIntent status {status!r}")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise ValueError("a PaymentIntent amount is a whole number of cents")
+        if not isinstance(metadata, dict):
+            raise ValueError("PaymentIntent metadata must be an object")
+        secret = data.get("client_secret")
         return cls(
-            id=data["id"],
-            status=data.get("status") or "",
-            amount=int(data.get("amount") or 0),
-            client_secret=data.get("client_secret") or "",
-            last_error=(error.get("message") or "")[:500],
-            metadata=dict(data.get("metadata") or {}),
+            id=intent_id,
+            status=status,
+            amount=amount,
+            client_secret=secret if isinstance(secret, str) else "",
+            last_error=(message if isinstance(message, str) else "")[:500],
+            metadata={str(key): str(value) for key, value in metadata.items()},
         )
 
 
@@ -139,18 +178,42 @@ def refund_create(*, payment_intent_id: str, amount_cents: int, idempotency_key:
     return refund.id
 
 
-def webhook_event_construct(*, payload: bytes, signature_header: str | None) -> Any:
-    """Verify a webhook's signature on the raw body and parse it.
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A signed webhook event whose outer shape was checked: ids and type are strings."""
+
+    id: str
+    type: str
+    object: dict[str, Any]
+
+
+def webhook_event_construct(*, payload: bytes, signature_header: str | None) -> WebhookEvent:
+    """Verify a webhook's signature on the raw body, then parse and check its shape.
 
     Raises ``stripe.SignatureVerificationError`` for a missing/bad signature or an old timestamp
-    and ``ValueError`` for a body that is not JSON.
+    and ``ValueError`` for a body that is not JSON or not an event (an array, a string, an event
+    whose ``id``/``type`` are not strings or whose ``data.object`` is not an object). The
+    signature proves who sent the body, never its shape.
     """
-    return stripe.Webhook.construct_event(
-        payload,
-        signature_header,
+    stripe.WebhookSignature.verify_header(
+        payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload,
+        signature_header or "",
         settings.STRIPE_WEBHOOK_SECRET,
         tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
     )
+    data = json.loads(payload)
+    if not isinstance(data, dict):
+        raise ValueError("a webhook body must be a JSON object")
+    event_id, event_type = data.get("id"), data.get("type")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= 255:
+        raise ValueError("a webhook event needs a string 'id'")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+        raise ValueError("a webhook event needs a string 'type'")
+    inner = data.get("data")
+    obj = inner.get("object") if isinstance(inner, dict) else None
+    if not isinstance(obj, dict):
+        raise ValueError("a webhook event needs an object in 'data.object'")
+    return WebhookEvent(id=event_id, type=event_type, object=obj)
 
 
 SignatureVerificationError = stripe.SignatureVerificationError

@@ -33,18 +33,15 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except ValueError:
         return HttpResponse("bad payload", status=400, content_type="text/plain")
 
-    event_id = getattr(event, "id", None)
-    event_type = getattr(event, "type", None)
-    if not event_id or not event_type:
-        return HttpResponse("bad payload", status=400, content_type="text/plain")
+    event_id, event_type = event.id, event.type
     if StripeEvent.objects.filter(event_id=event_id).exists():
         return HttpResponse("duplicate", content_type="text/plain")
     if event_type not in HANDLED:
         services.stripe_event_record_ignored(event_id=event_id, event_type=event_type)
         return HttpResponse("ignored", content_type="text/plain")
     try:
-        intent = stripe_gateway.Intent.from_stripe(event.data.object)
-    except (AttributeError, KeyError, TypeError, ValueError):
+        intent = stripe_gateway.Intent.from_stripe(event.object)
+    except ValueError:
         return HttpResponse("bad payload", status=400, content_type="text/plain")
     try:
         services.payment_intent_sync(
