@@ -21,11 +21,14 @@ def on_event_cancelled(sender, event_id: int, **kwargs) -> None:
     enqueue(cancel_event_bookings, event_id)
 
 
-def on_event_changed(sender, event_id: int, changes: dict, **kwargs) -> None:
-    """The host moved a published event (time or place): tell its confirmed guests (in a task)."""
+def on_event_changed(sender, event_id: int, change_id: int, changes: dict, **kwargs) -> None:
+    """The host moved a published event (time or place): tell its confirmed guests (in a task).
+
+    The change is recorded (``EventChange``): if the broker is down, the sweep tells them.
+    """
     from .tasks import notify_event_changed
 
-    enqueue(notify_event_changed, event_id, changes)
+    enqueue(notify_event_changed, change_id)
 
 
 def _payment_export(booking: Booking) -> dict | None:

@@ -15,6 +15,9 @@ from celery import shared_task
 from django.db.models import Q
 from django.utils import timezone
 
+from events import selectors as event_selectors
+from events import services as event_services
+from events.models import EventChange
 from meetsies.enqueue import enqueue
 
 from . import emails, selectors, services
@@ -103,20 +106,35 @@ def cancel_event_bookings(event_id: int) -> int:
 
 
 @shared_task(**RETRY)
-def notify_event_changed(event_id: int, changes: dict) -> int:
-    """The host moved a published event: enqueue one email per confirmed guest. Returns how many.
+def notify_event_changed(change_id: int) -> int:
+    """Email every confirmed guest what changed in a recorded ``EventChange``; returns how many.
 
-    ``changes`` is ``event_changed``'s ``{field: [old, new]}``. Each guest's email is its own
-    task, so a failure retries that email alone; a repeat of this task sends nothing twice.
+    Each guest's email is claimed on their booking (``send_event_change``), so a repeat of this
+    task, or the sweep running it again, sends nobody the same change twice. Only when every
+    guest's email went out is the change marked notified; otherwise the task raises and is
+    retried (with backoff), and the sweep retries it if the retries were lost too.
     """
+    change = EventChange.objects.filter(pk=change_id).values("event_id", "changes").first()
+    if change is None:
+        return 0
     ids = list(
         Booking.objects.filter(
-            event_id=event_id, status=Booking.Status.CONFIRMED, event__status="published"
+            event_id=change["event_id"],
+            status=Booking.Status.CONFIRMED,
+            event__status="published",
         ).values_list("pk", flat=True)
     )
+    sent, failed = 0, []
     for booking_id in ids:
-        enqueue(send_event_change, booking_id, changes)
-    return len(ids)
+        try:
+            sent += bool(send_event_change(booking_id, change["changes"]))
+        except Exception:
+            logger.exception("Could not email booking %s about change %s", booking_id, change_id)
+            failed.append(booking_id)
+    if failed:
+        raise RuntimeError(f"change {change_id}: {len(failed)} guest email(s) failed; retrying")
+    event_services.event_change_mark_notified(change_id=change_id)
+    return sent
 
 
 @shared_task(**RETRY)
@@ -166,10 +184,14 @@ def sweep_pending_payments() -> int:
     Asks Stripe about the intents of held, expired or cancelled bookings from the last two days
     that are not final and have not changed for a minute; cancels the bookings of cancelled
     events; re-enqueues the refund of a paid booking that is owed one, and the confirmation
-    email that never went out, when the usual task has had ``LOST_TASK_AFTER`` to do it
-    (enqueued after commit, then lost with Redis).
+    email that never went out, and the event-change emails of every recorded change nobody was
+    told about, when the usual task has had ``LOST_TASK_AFTER`` to do it (enqueued after
+    commit, then lost with Redis).
     """
     now = timezone.now()
+    for change_id in event_selectors.event_changes_unnotified(created_before=now - LOST_TASK_AFTER):
+        logger.warning("Event change %s was never announced to its guests; retrying", change_id)
+        enqueue(notify_event_changed, change_id)
     for event_id in selectors.events_cancelled_with_bookings():
         services.bookings_cancel_for_event(event_id=event_id)
     for booking_id, reason in selectors.bookings_owed_a_refund(

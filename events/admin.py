@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import City, Commune, Event
+from .models import City, Commune, Event, EventChange
 
 
 class CommuneInline(admin.TabularInline):
@@ -59,3 +59,22 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description=_("seats booked"))
     def seats(self, obj: Event) -> str:
         return f"{obj.seats_reserved} / {obj.capacity}"
+
+
+@admin.register(EventChange)
+class EventChangeAdmin(admin.ModelAdmin):
+    """What hosts changed in published events and when the guests were told (read-only)."""
+
+    list_display = ["event", "created_at", "guests_notified_at"]
+    list_select_related = ["event"]
+    list_filter = [("guests_notified_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["event", "changes", "changed_by", "created_at", "guests_notified_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -236,3 +236,42 @@ class Event(models.Model):
             and self.booking_deadline > now
             and self.starts_at > now
         )
+
+
+class EventChange(models.Model):
+    """A change to a published event that its guests must hear about (time or place).
+
+    Written in the same transaction as the change itself, so that the guests are told even if
+    the broker was down when it happened: the bookings app's sweep finds the changes whose
+    ``guests_notified_at`` is still empty.
+    """
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="changes"
+    )
+    changes = models.JSONField(_("changes"), help_text=_("Each changed field: [old, new]."))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    guests_notified_at = models.DateTimeField(_("guests told at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event change")
+        verbose_name_plural = _("event changes")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="eventchange_unnotified_idx",
+                condition=Q(guests_notified_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {', '.join(sorted(self.changes))}"

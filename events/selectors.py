@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import City, Commune, Event
+from .models import City, Commune, Event, EventChange
 
 
 def _card_queryset() -> QuerySet[Event]:
@@ -81,3 +81,12 @@ def event_list_hosted_by(*, host) -> QuerySet[Event]:
 def event_list_upcoming_hosted_by(*, host) -> QuerySet[Event]:
     """A host's published upcoming events, for their public page."""
     return _card_queryset().published().upcoming().filter(host=host).order_by("starts_at")
+
+
+def event_changes_unnotified(*, created_before) -> list[int]:
+    """Ids of recorded event changes whose guests were never told, oldest first (for a sweep)."""
+    return list(
+        EventChange.objects.filter(guests_notified_at=None, created_at__lte=created_before)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )

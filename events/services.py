@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import City, Commune, Event
+from .models import City, Commune, Event, EventChange
 from .signals import event_cancelled, event_changed
 
 
@@ -154,9 +154,11 @@ def event_update(
     Locks the event row: seats may be booked meanwhile and capacity cannot drop below them.
     Cancelled and completed events cannot be edited (code ``not_editable``).
 
-    If the event is published and its start, end, city, commune or address changed, sends
-    ``event_changed(sender=Event, event_id=…, changes={field: (old, new)})`` after commit so
-    bookings can tell the confirmed guests. Other edits (title, description, …) send nothing.
+    If the event is published and its start, end, city, commune or address changed, records an
+    ``EventChange`` in this transaction and sends ``event_changed(sender=Event, event_id=…,
+    change_id=…, changes={field: (old, new)})`` after commit so bookings can tell the confirmed
+    guests (and its sweep can, from the row, if the signal's task was lost). Other edits
+    (title, description, …) record and send nothing.
     """
     event = Event.objects.select_for_update().select_related("city").get(pk=event_id)
     if not event_can_manage(user=actor, event=event):
@@ -179,11 +181,23 @@ def event_update(
     event.save(update_fields=update_fields)
     changes = _event_changes(before, _guest_facts(event))
     if changes and event.status == Event.Status.PUBLISHED:
-        event_pk = event.pk
+        change = EventChange.objects.create(event=event, changes=changes, changed_by=actor)
+        event_pk, change_pk = event.pk, change.pk
         transaction.on_commit(
-            lambda: event_changed.send(sender=Event, event_id=event_pk, changes=changes)
+            lambda: event_changed.send(
+                sender=Event, event_id=event_pk, change_id=change_pk, changes=changes
+            )
         )
     return event
+
+
+def event_change_mark_notified(*, change_id: int) -> bool:
+    """Record that every confirmed guest was told about a change; False if already recorded."""
+    return bool(
+        EventChange.objects.filter(pk=change_id, guests_notified_at=None).update(
+            guests_notified_at=timezone.now()
+        )
+    )
 
 
 @transaction.atomic

@@ -5,9 +5,7 @@ and turns eager execution off for the duration of the test.
 """
 
 import os
-import socket
 import time
-from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -15,42 +13,11 @@ from django.db import transaction
 
 from donations import tasks
 from donations.models import Fund, LedgerEntry
-from meetsies.celery import app as celery_app
+from tests.broker import celery_on, closed_port
 
 from .factories import paid_booking, send_payment_succeeded
 
 pytestmark = pytest.mark.redis
-
-
-def _reset_broker_pools() -> None:
-    """Forget the app's pooled broker connections and producers (as Celery does after a fork).
-
-    The pools stay open in kombu's registry, keyed by URL, for the next user of that broker.
-    """
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@contextmanager
-def celery_on(broker_url: str):
-    """Run the Celery app against ``broker_url`` for real (no eager mode), then restore it."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout)
-    _reset_broker_pools()
-    conf.broker_url = broker_url
-    conf.task_always_eager = False
-    conf.broker_connection_timeout = 2
-    try:
-        yield celery_app
-    finally:
-        _reset_broker_pools()
-        conf.broker_url, conf.task_always_eager, conf.broker_connection_timeout = saved
-
-
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]  # nothing listens here once the socket is closed
 
 
 def _pledges(payment) -> int:
@@ -62,7 +29,7 @@ def test_redis_down_payment_succeeds_then_the_sweep_records_the_pledge(
     fund, django_capture_on_commit_callbacks, caplog
 ):
     payment = paid_booking(seats=2)
-    with celery_on(f"redis://127.0.0.1:{_closed_port()}/0"):
+    with celery_on(f"redis://127.0.0.1:{closed_port()}/0"):
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             send_payment_succeeded(payment)  # the bookings flow goes on: nothing raised
