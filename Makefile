@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STRIPE_PORT ?= 8420
 
-.PHONY: run test setup lint fmt messages clean worker beat bench e2e
+.PHONY: run test setup lint fmt messages clean worker beat bench e2e backup restore
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,20 @@ e2e: setup
 
 bench: setup
 	$(BIN)/python -m pytest tests/perf -s -m perf $(ARGS)
+
+## PostgreSQL backups (custom format, restorable with pg_restore). Needs DATABASE_URL.
+BACKUP_DIR ?= backups
+backup:
+	@test -n "$(DATABASE_URL)" || { echo "make backup needs DATABASE_URL (the PostgreSQL database to dump)"; exit 2; }
+	@mkdir -p "$(BACKUP_DIR)"
+	@file="$(BACKUP_DIR)/meetsies-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$(DATABASE_URL)" && echo "$$file"
+
+## Restore FILE into DATABASE_URL (an empty database, or one to overwrite: objects are replaced).
+restore:
+	@test -n "$(DATABASE_URL)" || { echo "make restore needs DATABASE_URL (the database to restore into)"; exit 2; }
+	@test -f "$(FILE)" || { echo "make restore needs FILE=path/to/backup.dump"; exit 2; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error --dbname="$(DATABASE_URL)" "$(FILE)"
 
 clean:
 	rm -rf var media staticfiles

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "meetsies.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "meetsies.urls"
@@ -106,7 +107,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A stuck lock or a runaway query answers an error page in seconds instead of tying up a
+    # worker for ever. Celery workers may set longer limits through the same variables.
+    DB_LOCK_TIMEOUT_MS = int(env("DB_LOCK_TIMEOUT_MS", "5000"))
+    DB_STATEMENT_TIMEOUT_MS = int(env("DB_STATEMENT_TIMEOUT_MS", "30000"))
+    DATABASES["default"]["OPTIONS"] = {
+        "options": (
+            f"-c lock_timeout={DB_LOCK_TIMEOUT_MS} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+        )
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait on a locked database instead of failing at once (SQLite has no row locks).
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
