@@ -129,6 +129,9 @@ def image_reencode(*, upload, max_side: int) -> ReencodedImage:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.seek(0)
+            if source_format in ("JPEG", "MPO"):
+                # Decode at a reduced scale (never below max_side): much faster, same result.
+                image.draft("RGB", (max_side, max_side))
             image.load()
             # A CMYK profile would be wrong on the RGB pixels we write: keep RGB/grey ones only.
             icc_profile = image.info.get("icc_profile") if image.mode != "CMYK" else None
