@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .images import PROFILE_PHOTO_MAX_SIDE, ReencodedImageField
+
 
 class Language(models.TextChoices):
     """Languages people speak at the table (not the site's interface languages)."""
@@ -123,9 +125,10 @@ class Profile(models.Model):
         related_name="+",
     )
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
-    photo = models.ImageField(
+    photo = ReencodedImageField(
         _("photo"),
         upload_to=profile_photo_path,
+        max_side=PROFILE_PHOTO_MAX_SIDE,
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "gif"])],
     )

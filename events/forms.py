@@ -7,12 +7,10 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import FileExtensionValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.images import EVENT_PHOTO_MAX_SIDE, ReencodedImageFormField
 from accounts.models import Language
 
 from .models import MAX_CAPACITY, MAX_CONTRIBUTION_CENTS, City, Commune, Dietary, Event, Kind
@@ -70,16 +68,6 @@ class CommuneChoiceField(forms.ModelChoiceField):
 def money_to_cents(value: Decimal) -> int:
     """Euros as a Decimal (two places at most) to integer cents, without floats."""
     return int((value * 100).to_integral_value())
-
-
-def validate_photo_size(photo, max_bytes: int) -> None:
-    """Reject a new upload above ``max_bytes`` (a photo already stored is left alone)."""
-    if isinstance(photo, UploadedFile) and photo.size > max_bytes:
-        raise forms.ValidationError(
-            _("The photo is too large (%(size)s). The limit is %(limit)s."),
-            code="file_too_large",
-            params={"size": filesizeformat(photo.size), "limit": filesizeformat(max_bytes)},
-        )
 
 
 class EventForm(forms.Form):
@@ -153,20 +141,18 @@ class EventForm(forms.Form):
             "Part of each contribution that goes to Kiron's laptop fund for refugee students."
         ),
     )
-    photo = forms.ImageField(
+    # Comes out of clean() re-encoded: only decoded pixels are ever stored (accounts.images).
+    photo = ReencodedImageFormField(
         label=_("Photo"),
         required=False,
-        validators=[FileExtensionValidator(EVENT_PHOTO_EXTENSIONS)],
+        max_side=EVENT_PHOTO_MAX_SIDE,
+        allowed_extensions=EVENT_PHOTO_EXTENSIONS,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].group_choices()
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        validate_photo_size(photo, settings.EVENT_PHOTO_MAX_BYTES)
-        return photo
+        self.fields["photo"].max_upload_bytes = settings.EVENT_PHOTO_MAX_BYTES
 
     def clean(self):
         cleaned = super().clean()

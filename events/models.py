@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.images import EVENT_PHOTO_MAX_SIDE, ReencodedImageField
+
 MAX_CAPACITY = 50
 MAX_CONTRIBUTION_CENTS = 500_00
 
@@ -145,9 +147,10 @@ class Event(models.Model):
         default=0,
         validators=[MaxValueValidator(100)],
     )
-    photo = models.ImageField(
+    photo = ReencodedImageField(
         _("photo"),
         upload_to=event_photo_path,
+        max_side=EVENT_PHOTO_MAX_SIDE,
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
     )

@@ -19,7 +19,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
-from .helpers import DB_LOCK  # noqa: E402
+from .helpers import DB_LOCK, CspWatch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -55,8 +55,18 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_context(browser: Browser):
-    """Return a factory of fresh browser contexts (one per person: own cookies, own session)."""
+def csp_watch(live_server) -> Iterator[CspWatch]:
+    """Collects CSP violations in every context ``new_context`` makes; the test fails if any
+    page it visited broke the policy (or was served without one)."""
+    watch = CspWatch(live_server.url)
+    yield watch
+    watch.assert_clean()
+
+
+@pytest.fixture
+def new_context(browser: Browser, csp_watch: CspWatch):
+    """Return a factory of fresh browser contexts (one per person: own cookies, own session),
+    each watched for Content-Security-Policy violations."""
     contexts: list[BrowserContext] = []
 
     def make(*, locale: str = "en-GB", viewport: dict | None = None) -> BrowserContext:
@@ -65,6 +75,7 @@ def new_context(browser: Browser):
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+        csp_watch.watch(context)
         contexts.append(context)
         return context
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response, expect
 
 PASSWORD = "correct-horse-battery"
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000341"
+CARD_3DS = "4000002760003184"
 AXE_PATH = "/static/vendor/axe/axe.min.js"
 # localstripe delivers webhooks about a second after the action; allow a slow machine.
 WEBHOOK_TIMEOUT_S = 20
@@ -115,6 +116,71 @@ class AxeAudit:
         assert self.pages, "no page was checked with axe-core"
         assert not self.findings, "axe-core found serious/critical violations\n" + "\n".join(
             self.findings
+        )
+
+
+# ---------------------------------------------------------------- Content-Security-Policy
+
+# Runs in every document before its own scripts (Playwright injects it outside the page's CSP)
+# and reports each violation to Python through a binding that survives navigations.
+CSP_WATCH_SCRIPT = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__meetsiesCspViolation({
+    page: document.location.href,
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
+class CspWatch:
+    """Every Content-Security-Policy violation seen by the browser contexts it watches.
+
+    Three sources: the page's own ``securitypolicyviolation`` events, the console's "Refused
+    to ... Content Security Policy" errors, and any HTML page served without the header (a
+    page without a policy could not violate it). ``assert_clean()`` fails with all of them.
+    """
+
+    def __init__(self, live_url: str = "") -> None:
+        self.live_url = live_url
+        self.violations: list[str] = []
+        self.pages: list[str] = []
+
+    def watch(self, context: BrowserContext) -> None:
+        context.expose_binding("__meetsiesCspViolation", self._on_violation)
+        context.add_init_script(CSP_WATCH_SCRIPT)
+        context.on("console", self._on_console)
+        context.on("response", self._on_response)
+
+    def _on_violation(self, source, violation: dict) -> None:
+        self.violations.append(
+            "event: {directive} refused {blocked!r} on {page} ({source}:{line}) {sample!r}".format(
+                **violation
+            )
+        )
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"console {message.type}: {message.text}")
+
+    def _on_response(self, response: Response) -> None:
+        if response.request.resource_type != "document" or not response.url.startswith(
+            self.live_url
+        ):
+            return
+        if response.status >= 300 and response.status < 400:
+            return
+        self.pages.append(response.url)
+        if not response.headers.get("content-security-policy"):
+            self.violations.append(f"no Content-Security-Policy header on {response.url}")
+
+    def assert_clean(self) -> None:
+        assert not self.violations, "Content-Security-Policy violations:\n" + "\n".join(
+            self.violations
         )
 
 

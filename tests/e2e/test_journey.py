@@ -4,7 +4,8 @@ A host signs up and publishes a Cook4Chance dinner; guests book and pay through 
 Stripe.js flow a person uses until the fund completes a €400 tranche; the impact page shows
 the laptop; a declined card keeps the seat; a guest cancels and is refunded; Kiron staff see
 the tranche in admin; a French pass; a keyboard-only booking. Key pages are checked with
-axe-core and photographed into ``SCREENSHOT_DIR``.
+axe-core and photographed into ``SCREENSHOT_DIR``. Every page every context visits is watched
+for Content-Security-Policy violations (``csp_watch``, see conftest): a test with one fails.
 """
 
 import re
@@ -150,7 +151,14 @@ def pay_and_see_confirmed(page, *, guest, event_id, lang="en") -> Booking:
 
 
 def test_whole_journey(
-    new_context, live_server, stripe_live, mailoutbox, screenshot_dir, places, cook4chance
+    new_context,
+    live_server,
+    stripe_live,
+    mailoutbox,
+    screenshot_dir,
+    places,
+    cook4chance,
+    csp_watch,
 ):
     url = live_server.url
     axe = AxeAudit(url)
@@ -361,6 +369,12 @@ def test_whole_journey(
 
     with step("axe-core: 0 serious or critical violations on the key pages"):
         axe.assert_clean()
+
+    with step("Content-Security-Policy: 0 violations on every page visited, admin included"):
+        admin_page.wait_for_timeout(200)  # let the last pages' reports reach the watch
+        assert any("/admin/" in visited for visited in csp_watch.pages)
+        assert any("/checkout/" in visited for visited in csp_watch.pages)
+        csp_watch.assert_clean()
 
 
 def test_keyboard_only_booking(new_context, live_server, stripe_live, places, cook4chance):
