@@ -123,6 +123,18 @@ class EventChangeAdmin(admin.ModelAdmin):
     list_filter = [("guests_notified_at", admin.EmptyFieldListFilter)]
     readonly_fields = ["event", "changes", "changed_by", "created_at", "guests_notified_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The changes hold the old and new exact address: the address permission's business.
+        if request.user.has_perm(ADDRESS_PERMISSION):
+            return self.readonly_fields
+        return [name for name in self.readonly_fields if name != "changes"]
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not request.user.has_perm(ADDRESS_PERMISSION):
+            excluded.append("changes")
+        return excluded
+
     def has_add_permission(self, request):
         return False
 

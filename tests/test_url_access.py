@@ -39,7 +39,7 @@ from bookings import stripe_gateway
 from bookings.models import Booking, Refund, StripeEvent
 from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
 from donations.models import Disbursement, LedgerEntry, Tranche
-from events.models import Event
+from events.models import Event, EventChange
 from tests.donations.factories import paid_booking
 from tests.factories import CommuneFactory, EventFactory, UserFactory
 
@@ -145,6 +145,9 @@ def world(db, monkeypatch) -> World:
         fund=fund, bought_on=timezone.localdate(), student_reference="KIRON-WALK-1"
     )
     stripe_event = StripeEvent.objects.create(event_id="evt_walk", type="payment_intent.x")
+    event_change = EventChange.objects.create(
+        event=event, changes={"address": ["Old Street 1", ADDRESS]}, changed_by=host
+    )
     return World(
         host=host,
         guest=guest,
@@ -164,6 +167,7 @@ def world(db, monkeypatch) -> World:
             "tranche": tranche,
             "disbursement": disbursement,
             "stripe_event": stripe_event,
+            "event_change": event_change,
             "commune": commune,
         },
     )
@@ -299,6 +303,7 @@ ADMIN_MODELS: dict[str, Callable[[World], object]] = {
     "events.city": lambda w: w.event.city,
     "events.commune": lambda w: w.extra["commune"],
     "events.event": lambda w: w.event,
+    "events.eventchange": lambda w: w.extra["event_change"],
     "bookings.booking": lambda w: w.extra["payment"].booking,
     "bookings.payment": lambda w: w.extra["payment"],
     "bookings.refund": lambda w: w.extra["refund"],

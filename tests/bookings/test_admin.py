@@ -105,3 +105,20 @@ def test_the_ledgers_host_filter_names_hosts_without_their_emails(kiron_client, 
     assert f"Host #{host.pk}" in html
     assert host.email not in html
     assert GUEST_EMAIL not in html
+
+
+def test_event_changes_show_the_old_and_new_address_only_with_the_permission(client, payment):
+    from events.models import EventChange
+
+    change = EventChange.objects.create(
+        event=payment.booking.event, changes={"address": ["Old Street 1", ADDRESS]}
+    )
+    support = UserFactory(is_staff=True)
+    support.user_permissions.add(Permission.objects.get(codename="view_eventchange"))
+    client.force_login(support)
+    url = reverse("admin:events_eventchange_change", args=[change.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Secrète" not in page.content.decode()
+    support.user_permissions.add(Permission.objects.get(codename="view_event_address"))
+    assert "Secrète" in client.get(url).content.decode()
