@@ -4,8 +4,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
+
+from meetsies.ratelimit import rate_limit_exceeded, too_many_requests
 
 from .newsletter_forms import NewsletterSubscribeForm
 from .newsletter_services import newsletter_confirm, newsletter_subscribe, newsletter_unsubscribe
@@ -17,7 +20,19 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NewsletterSubscribeForm(request.POST, auto_id="newsletter-%s")
         if form.is_valid():
-            newsletter_subscribe(email=form.cleaned_data["email"], language=get_language())
+            email = form.cleaned_data["email"]
+            # Each sign-up emails an address we do not know yet: limited per sender and per
+            # address (settings.ACCOUNT_RATE_LIMITS["newsletter_subscribe"]).
+            if rate_limit_exceeded(request, action="newsletter_subscribe", key=email):
+                return too_many_requests(
+                    request,
+                    message=_(
+                        "Too many sign-ups from here or for this address. If you signed up "
+                        "already, look for our email in your inbox; otherwise try again in "
+                        "an hour."
+                    ),
+                )
+            newsletter_subscribe(email=email, language=get_language())
             return redirect("newsletter:check_inbox")
         return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
     initial = {"email": request.user.email} if request.user.is_authenticated else {}

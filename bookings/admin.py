@@ -1,11 +1,50 @@
 """Admin: bookings, payments, refunds and processed Stripe events, searchable and read-mostly.
 
 Money and statuses change only through the services, so those fields are read-only here.
+Who the guest is (email, dietary notes) shows only to staff with
+``bookings.view_guest_details``: Kiron staff review the money, not the guests.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Booking, Payment, Refund, StripeEvent
+
+GUEST_DETAILS_PERMISSION = "bookings.view_guest_details"
+# Fields and lookups that tell who a guest is, left out without the permission.
+GUEST_FIELDS = ("guest", "guest_email", "dietary_notes")
+
+
+def can_view_guest_details(request) -> bool:
+    return request.user.has_perm(GUEST_DETAILS_PERMISSION)
+
+
+class GuestDetailsHidden:
+    """Leaves out ``GUEST_FIELDS`` (and searching by them) for staff without the permission."""
+
+    def get_list_display(self, request):
+        fields = super().get_list_display(request)
+        if can_view_guest_details(request):
+            return fields
+        return [name for name in fields if name not in GUEST_FIELDS]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if can_view_guest_details(request):
+            return fields
+        return [name for name in fields if "guest" not in name]
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not can_view_guest_details(request):
+            excluded += GUEST_FIELDS
+        return excluded
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if can_view_guest_details(request):
+            return fields
+        return [name for name in fields if name not in GUEST_FIELDS]
 
 
 class NoAddNoDelete:
@@ -33,7 +72,7 @@ class PaymentInline(NoAddNoDelete, admin.StackedInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(NoAddNoDelete, admin.ModelAdmin):
+class BookingAdmin(GuestDetailsHidden, NoAddNoDelete, admin.ModelAdmin):
     list_display = ["reference", "event", "guest", "seats", "gross_cents", "status", "created_at"]
     list_filter = ["status", "created_at"]
     search_fields = [
@@ -51,6 +90,7 @@ class BookingAdmin(NoAddNoDelete, admin.ModelAdmin):
         "reference",
         "event",
         "guest",
+        "guest_email",
         "seats",
         "currency",
         "unit_price_cents",
@@ -71,9 +111,13 @@ class BookingAdmin(NoAddNoDelete, admin.ModelAdmin):
         "updated_at",
     ]
 
+    @admin.display(description=_("guest's email"))
+    def guest_email(self, obj: Booking) -> str:
+        return obj.guest.email
+
 
 @admin.register(Payment)
-class PaymentAdmin(NoAddNoDelete, admin.ModelAdmin):
+class PaymentAdmin(GuestDetailsHidden, NoAddNoDelete, admin.ModelAdmin):
     list_display = [
         "stripe_payment_intent_id",
         "booking",
@@ -94,7 +138,7 @@ class PaymentAdmin(NoAddNoDelete, admin.ModelAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(NoAddNoDelete, admin.ModelAdmin):
+class RefundAdmin(GuestDetailsHidden, NoAddNoDelete, admin.ModelAdmin):
     list_display = ["stripe_refund_id", "payment", "amount_cents", "reason", "created_at"]
     list_filter = ["reason"]
     search_fields = [

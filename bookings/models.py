@@ -83,6 +83,11 @@ class Booking(models.Model):
         verbose_name = _("booking")
         verbose_name_plural = _("bookings")
         ordering = ["-created_at"]
+        # In admin, who the guest is and what they eat show only with this permission: the
+        # fund's people (Kiron staff) see a booking's money, not its guest.
+        permissions = [
+            ("view_guest_details", _("Can see guests' names, emails and dietary notes")),
+        ]
         indexes = [models.Index(fields=["status", "hold_expires_at"], name="booking_hold_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(seats__gte=1), name="booking_seats_positive"),

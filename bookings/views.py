@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from events.models import Event
+from meetsies.ratelimit import rate_limit_exceeded
 
 from . import selectors, services, stripe_gateway
 from .forms import HoldForm, PayForm
@@ -96,6 +97,18 @@ def setup_intent(request: HttpRequest, reference: str) -> JsonResponse:
     if booking.status != Booking.Status.HELD or booking.hold_expires_at <= timezone.now():
         return JsonResponse(
             {"error": _("Your hold on these seats has expired. Please book again.")}, status=409
+        )
+    # Each call makes a SetupIntent at Stripe: limited per guest and per booking
+    # (settings.ACCOUNT_RATE_LIMITS["checkout_setup_intent"]).
+    if rate_limit_exceeded(request, action="checkout_setup_intent", key=booking.reference):
+        return JsonResponse(
+            {
+                "error": _(
+                    "Too many payment attempts in a short while. Please wait a few minutes, "
+                    "then try again."
+                )
+            },
+            status=429,
         )
     try:
         secret = stripe_gateway.setup_intent_create(booking_reference=booking.reference)

@@ -79,7 +79,11 @@ class HostFilter(admin.SimpleListFilter):
             .distinct()
             .order_by("email")
         )
-        return [(str(host.pk), host.get_full_name() or host.email) for host in hosts]
+        # Names, never emails: Kiron staff need to tell hosts apart, not to write to them.
+        return [
+            (str(host.pk), host.get_full_name() or _("Host #%(id)s") % {"id": host.pk})
+            for host in hosts
+        ]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -169,6 +169,12 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["starts_at", "pk"]
+        # Named powers of the platform team, granted one by one (none to Kiron staff): being
+        # staff lets a person into the admin and nothing more.
+        permissions = [
+            ("moderate_event", _("Can cancel any host's event (moderation)")),
+            ("view_event_address", _("Can see the exact address of any event")),
+        ]
         indexes = [models.Index(fields=["status", "starts_at"], name="event_status_start_idx")]
         constraints = [
             models.CheckConstraint(

@@ -51,10 +51,10 @@ def _day_start(day: date) -> datetime:
 
 
 def event_get_visible(*, pk: int, user) -> Event:
-    """The event page's event: anything but a draft, or a draft for its host and staff; else 404."""
-    events = _card_queryset()
-    if not (user.is_authenticated and user.is_staff):
-        events = events.visible_to(user)
+    """The event page's event: anything but a draft, or a draft for its host; else 404.
+
+    Staff are users like any other here: another host's draft does not exist for them."""
+    events = _card_queryset().visible_to(user)
     try:
         return events.get(pk=pk)
     except Event.DoesNotExist:
@@ -62,11 +62,9 @@ def event_get_visible(*, pk: int, user) -> Event:
 
 
 def event_get_managed(*, pk: int, user) -> Event:
-    """An event ``user`` hosts (any event for staff); 404 for everyone else, so others cannot
-    even learn that it exists."""
-    events = _card_queryset()
-    if not user.is_staff:
-        events = events.filter(host=user)
+    """An event ``user`` hosts; 404 for everyone else (staff included), so others cannot even
+    learn that it exists."""
+    events = _card_queryset().filter(host=user)
     try:
         return events.get(pk=pk)
     except Event.DoesNotExist:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "csp",
     "accounts",
     "events",
@@ -163,6 +164,34 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Meetsies] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("DJANGO_SECURE") else "http"
+
+# Rate limits: one mechanism for the whole site, allauth's (``allauth.core.ratelimit``, counted
+# in the cache: Redis on the real stack). allauth's own actions keep its defaults unless named
+# here; ours are consumed by our views and answer 429 with templates/429.html. A rate is
+# "amount/period/per" with per = ip, user or key (a key the view passes: an email, a booking).
+ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords, everyone's (staff sign in here too: the admin login sends them here).
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    # A Stripe SetupIntent per POST at checkout: a real object at Stripe each time.
+    "checkout_setup_intent": "20/h/user,10/10m/key",
+    # Each sign-up sends an email to an address we do not know yet.
+    "newsletter_subscribe": "10/h/ip,3/h/key",
+}
+# Behind N reverse proxies of our own, the client address is the Nth from the right of
+# X-Forwarded-For; 0 (default) ignores the header, which anyone can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Two factors (allauth.mfa): an authenticator app (TOTP) with recovery codes, or a security key
+# or passkey (WebAuthn). Anyone may opt in from their profile; on the real stack staff and
+# superusers must have one before any admin page opens (meetsies.admin_site). The embedded
+# default lets the demo staff accounts skip it so a newcomer can look around.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Meetsies"
+# WebAuthn needs a secure origin; the embedded default is served on plain http://127.0.0.1.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = EMBEDDED or DEBUG
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not EMBEDDED)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch"))]

@@ -8,7 +8,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits and the staff second factor are off for the suite in general (deterministic);
+# the tests of throttling and of MFA switch them on with the ``settings`` fixture.
 ACCOUNT_RATE_LIMITS = False
+STAFF_MFA_REQUIRED = False
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
