@@ -316,7 +316,7 @@ X_FRAME_OPTIONS = "DENY"
 # inline <script>, no event-handler attributes, no style="" attributes (scripts and styles
 # live in static/). The Stripe.js origin and what it needs (localstripe or js.stripe.com,
 # api.stripe.com, hooks.stripe.com) are added per request from STRIPE_JS_URL and
-# STRIPE_API_BASE by meetsies.csp.StripeAwareCSPMiddleware. See docs/SECURITY-csp-uploads.md.
+# STRIPE_API_BASE by meetsies.csp.StripeAwareCSPMiddleware. See docs/SECURITY.md.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

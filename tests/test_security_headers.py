@@ -1,11 +1,21 @@
-"""Security headers on a public page and on the admin login, and the CSP's Stripe sources."""
+"""Security headers on a public page and on an admin page, and the CSP's Stripe sources."""
 
 import pytest
 from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/en/", "/en/admin/login/"]
+PAGES = ["/en/", "/en/admin/"]
+
+
+@pytest.fixture
+def client(client):
+    """Signed in as a superuser, so the admin page is the admin itself (its login redirects to
+    the site's login since staff sign in there)."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
 
 
 def csp_directives(response) -> dict[str, list[str]]:
