@@ -152,6 +152,9 @@ class MessageInline(ReadOnly, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sender", "sender__profile")
 
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("community.read_reported_conversation")
+
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnly, admin.ModelAdmin):
