@@ -12,3 +12,8 @@ class CommunityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from . import handlers
+
+        handlers.connect()

@@ -417,3 +417,17 @@ def message_claim_notification(*, message_id: int) -> bool:
 
 def message_release_notification(*, message_id: int) -> None:
     Message.objects.filter(pk=message_id).update(notified_at=None)
+
+
+# ------------------------------------------------------------------ GDPR
+
+
+def community_scrub_for_erased_user(*, user_id: int) -> None:
+    """Forget what an erased person wrote: their review texts and message bodies are cleared
+    (ratings and the rows stay, so averages and the other side's thread remain coherent).
+
+    Called inside accounts' erasure transaction (``accounts.signals.user_erasing``).
+    """
+    now = timezone.now()
+    Review.objects.filter(author_id=user_id).update(text="", updated_at=now)
+    Message.objects.filter(sender_id=user_id).update(body="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -69,6 +70,22 @@ def booking_community_links(context, booking: Booking):
         "can_message": rules.conversation_role(booking=booking, user=user) == "guest"
         and booking.event.starts_at > timezone.now(),
     }
+
+
+@register.simple_tag(takes_context=True)
+def message_guest_url(context, booking: Booking, event: Event) -> str:
+    """For the host's guest list: the link to write to one guest before the event ("" after).
+
+    Takes the page's ``event`` so that a list of bookings costs no query per row.
+    """
+    user = _user(context)
+    if user is None or not user.is_authenticated or event.host_id != user.pk:
+        return ""
+    if event.status != Event.Status.PUBLISHED or event.starts_at <= timezone.now():
+        return ""
+    if not rules.booking_is_active(booking):
+        return ""
+    return reverse("community:conversation_for_booking", kwargs={"reference": booking.reference})
 
 
 @register.inclusion_tag("community/_event_tools.html", takes_context=True)

@@ -263,3 +263,20 @@ def test_staff_read_only_reported_conversations_with_the_permission(client, upco
     assert client.get(reverse(change, args=[quiet.pk])).status_code == 302  # not found → index
     listing = client.get(reverse("admin:community_conversation_changelist")).content.decode()
     assert f"/{reported.pk}/change/" in listing and f"/{quiet.pk}/change/" not in listing
+
+
+def test_host_writes_to_one_guest_from_the_guest_list(client, upcoming, host):
+    client.force_login(host)
+    html = client.get(reverse("bookings:guests", kwargs={"pk": upcoming.event_id})).content.decode()
+    url = reverse("community:conversation_for_booking", kwargs={"reference": upcoming.reference})
+    assert f'href="{url}"' in html
+    thread = client.get(url)
+    assert thread.status_code == 302
+    assert client.post(thread["Location"], {"body": "Any allergies?"}).status_code == 302
+    assert Message.objects.get().sender == host
+
+
+def test_guest_finds_the_thread_from_the_booking_page(client, upcoming, guest):
+    client.force_login(guest)
+    html = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "Message the host" in html

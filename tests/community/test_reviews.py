@@ -274,3 +274,15 @@ def test_the_sweep_survives_a_broker_outage(attended, monkeypatch):
     monkeypatch.undo()
     tasks.send_review_invitations.apply()
     assert len(mail.outbox) == 1
+
+
+def test_reviews_and_messages_in_the_export_and_scrubbed_on_erasure(attended, event):
+    from accounts.selectors import user_data_export
+    from community.services import community_scrub_for_erased_user
+
+    _review(attended, rating=4, text="Warm welcome.")
+    data = user_data_export(user=attended.guest)["community"]
+    assert data["reviews"][0]["text"] == "Warm welcome."
+    community_scrub_for_erased_user(user_id=attended.guest_id)
+    review = Review.objects.get()
+    assert (review.text, review.rating) == ("", 4)
