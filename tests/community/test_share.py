@@ -13,7 +13,7 @@ from PIL import Image
 from events.models import Event, Kind
 from tests.factories import EventFactory, ProfileFactory
 
-from .helpers import past_event
+from .helpers import booking, past_event
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,33 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_private_pages_out(client):
     assert "Disallow: /fr/bookings/" in body
     assert "Disallow: /en/messages/" in body
     assert "Disallow: /en/events/\n" not in body
+
+
+def test_impact_page_has_the_share_button(client):
+    html = client.get("/en/impact/").content.decode()
+    assert f'data-share-url="{SITE}/en/impact/"' in html
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "nl"])
+def test_community_pages_answer_in_every_language(client, lang, attended, host):
+    from community import services
+
+    client.force_login(attended.guest)
+    assert client.get(f"/{lang}/reviews/write/{attended.reference}/").status_code == 200
+    review = services.review_create(
+        booking_id=attended.pk, author=attended.guest, rating=5, text="Top"
+    )
+    upcoming_booking = booking(event=EventFactory(host=host), guest=attended.guest)
+    thread = client.get(f"/{lang}/messages/booking/{upcoming_booking.reference}/")
+    assert thread["Location"].startswith(f"/{lang}/messages/")
+    for url in (thread["Location"], f"/{lang}/messages/", f"/{lang}/hosts/{host.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{lang}">' in response.content.decode()
+    client.force_login(host)
+    for url in (
+        f"/{lang}/reviews/{review.pk}/reply/",
+        f"/{lang}/attendance/{attended.event_id}/",
+        f"/{lang}/announce/{upcoming_booking.event_id}/",
+    ):
+        assert client.get(url).status_code == 200, url
