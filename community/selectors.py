@@ -8,6 +8,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import ERASED_EMAIL_DOMAIN
 from bookings.models import Booking
 from events.models import Event
 
@@ -80,7 +81,9 @@ def bookings_due_review_invitation(*, now: datetime | None = None) -> QuerySet[B
             event__status=Event.Status.COMPLETED,
             event__ends_at__gt=now - rules.REVIEW_WINDOW,
             event__ends_at__lte=now,
+            guest__is_active=True,
         )
+        .exclude(guest__email__endswith="@" + ERASED_EMAIL_DOMAIN)
         .exclude(
             Exists(ReviewInvitation.objects.filter(booking=OuterRef("pk"), sent_at__isnull=False))
         )

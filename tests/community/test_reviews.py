@@ -286,3 +286,9 @@ def test_reviews_and_messages_in_the_export_and_scrubbed_on_erasure(attended, ev
     community_scrub_for_erased_user(user_id=attended.guest_id)
     review = Review.objects.get()
     assert (review.text, review.rating) == ("", 4)
+
+
+def test_no_invitation_to_an_erased_guest(attended):
+    attended.guest.email = f"erased-{attended.guest_id}@erased.invalid"
+    attended.guest.save(update_fields=["email"])
+    assert tasks.send_review_invitations.apply().get() == 0
