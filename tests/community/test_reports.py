@@ -98,3 +98,21 @@ def upcoming_thread(event, guest):
 
     confirmed = booking(event=event, guest=guest)
     return services.conversation_get_or_create(booking_id=confirmed.pk, user=guest), guest
+
+
+def test_the_moderators_group_can_do_exactly_moderation(client, review):
+    from django.contrib.auth.models import Group
+
+    from community.bootstrap import MODERATOR_PERMISSIONS, ensure_moderators_group
+
+    assert Group.objects.filter(name="Moderators").exists()  # the data migration made it
+    group = ensure_moderators_group()  # and doing it again changes nothing
+    assert Group.objects.get(name="Moderators") == group
+    assert sorted(group.permissions.values_list("codename", flat=True)) == sorted(
+        MODERATOR_PERMISSIONS
+    )
+    moderator = UserFactory(is_staff=True)
+    moderator.groups.add(group)
+    moderator = type(moderator).objects.get(pk=moderator.pk)
+    services.review_hide(review_id=review.pk, actor=moderator, reason="Spam")
+    assert Review.objects.get().hidden_at is not None
