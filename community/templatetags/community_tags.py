@@ -28,9 +28,12 @@ def _user(context):
 
 
 @register.inclusion_tag("community/_host_rating.html")
-def host_rating(host):
-    """ "★ 4.6 · 12 reviews" for a host (hidden reviews left out). One query."""
-    return {"host": host, "rating": selectors.host_rating(host_id=host.pk)}
+def host_rating(host, named=False):
+    """The host's rating, "★ 4.6 out of 5 · 12 reviews" (hidden reviews left out). One query.
+
+    ``named`` puts the host's name in front, for pages about something else (an event).
+    """
+    return {"host": host, "named": named, "rating": selectors.host_rating(host_id=host.pk)}
 
 
 @register.inclusion_tag("community/_host_reviews.html", takes_context=True)

@@ -88,6 +88,7 @@ def test_after_the_dinner_and_before_the_next(
         log_in(guest_page, live, email=guest.email, next_url=path)
         expect(guest_page.get_by_role("heading", name="How was the evening?")).to_be_visible()
         audit.check(guest_page, "review form")
+        screenshot(guest_page, screenshot_dir, "community-review-form")
         guest_page.get_by_label("5 stars: wonderful").check()
         guest_page.get_by_label("Your review").fill(
             "Amira's mezze were the best I have had in Brussels. We stayed until midnight."
@@ -161,6 +162,8 @@ def test_after_the_dinner_and_before_the_next(
         has_share = host_page.evaluate("() => typeof navigator.share === 'function'")
         button = host_page.get_by_role("button", name="Share")
         expect(button).to_be_visible()
+        audit.check(host_page, "event page with host tools")
+        screenshot(host_page, screenshot_dir, "community-event-host")
         if not has_share:
             button.click()
             expect(host_page.locator(".share-status")).to_have_text(re.compile("Link copied"))
