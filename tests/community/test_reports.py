@@ -116,3 +116,12 @@ def test_the_moderators_group_can_do_exactly_moderation(client, review):
     moderator = type(moderator).objects.get(pk=moderator.pk)
     services.review_hide(review_id=review.pk, actor=moderator, reason="Spam")
     assert Review.objects.get().hidden_at is not None
+
+
+def test_the_queue_links_to_what_was_reported(client, review, event):
+    services.report_create(reporter=UserFactory(), review_id=review.pk, reason="Spam")
+    services.report_create(reporter=UserFactory(), event_id=event.pk, reason="Fake")
+    client.force_login(_moderator("view_report"))
+    html = client.get(reverse("admin:community_report_changelist")).content.decode()
+    assert reverse("admin:community_review_change", args=[review.pk]) in html
+    assert reverse("admin:events_event_change", args=[event.pk]) in html
