@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "events",
     "bookings",
     "donations",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +283,18 @@ CELERY_BEAT_SCHEDULE["bookings-send-due-reminders"] = {
     "task": "bookings.tasks.send_due_reminders",
     "schedule": timedelta(minutes=10),
 }
+
+# community: review invitations after completed events; message emails the usual task missed.
+CELERY_BEAT_SCHEDULE["community-send-review-invitations"] = {
+    "task": "community.tasks.send_review_invitations",
+    "schedule": timedelta(minutes=15),
+}
+CELERY_BEAT_SCHEDULE["community-sweep-message-notifications"] = {
+    "task": "community.tasks.sweep_message_notifications",
+    "schedule": timedelta(minutes=5),
+}
+# Messages a person may send in an hour (guest–host threads and host announcements).
+COMMUNITY_MESSAGES_PER_HOUR = int(env("COMMUNITY_MESSAGES_PER_HOUR", "30"))
 
 # Payments. The embedded default talks to localstripe on loopback; production leaves
 # STRIPE_API_BASE empty (real Stripe) and sets real keys.

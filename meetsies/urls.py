@@ -3,10 +3,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from django.views.i18n import set_language
 from django.views.static import serve
+
+from community import views as community_views
+from community.sitemaps import SITEMAPS
 
 from . import views
 
@@ -14,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("stripe/", include("bookings.webhook_urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", community_views.robots_txt, name="robots_txt"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -32,6 +38,7 @@ urlpatterns += i18n_patterns(
     path("events/", include("events.urls")),
     path("bookings/", include("bookings.urls")),
     path("impact/", include("donations.urls")),
+    path("", include("community.urls")),
     prefix_default_language=True,
 )
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from meetsies.enqueue import enqueue
 
-APPS = ["accounts", "events", "bookings", "donations", "meetsies"]
+APPS = ["accounts", "events", "bookings", "donations", "community", "meetsies"]
 BARE = re.compile(r"\.(delay|apply_async|delay_on_commit)\(")
 
 

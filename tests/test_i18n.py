@@ -139,10 +139,14 @@ def test_newsletter_errors_are_translated(client):
     assert "Cochez la case pour accepter" in html
 
 
-def test_pages_point_to_their_translations(client):
+def test_pages_point_to_their_translations(client, settings):
+    settings.SITE_URL = "https://meetsies.example"
     html = client.get("/fr/privacy/?ref=1").content.decode()
-    assert '<link rel="alternate" hreflang="en" href="/en/privacy/?ref=1">' in html
-    assert '<link rel="alternate" hreflang="nl" href="/nl/privacy/?ref=1">' in html
+    site = "https://meetsies.example"
+    assert f'<link rel="alternate" hreflang="en" href="{site}/en/privacy/?ref=1">' in html
+    assert f'<link rel="alternate" hreflang="nl" href="{site}/nl/privacy/?ref=1">' in html
+    assert f'<link rel="alternate" hreflang="x-default" href="{site}/en/privacy/?ref=1">' in html
+    assert f'<link rel="canonical" href="{site}/fr/privacy/">' in html
 
 
 def _po_entries(path):

@@ -86,9 +86,29 @@ def path_without_language(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def language_alternates(context) -> list[tuple[str, str]]:
-    """(language, URL) of the current page in every site language, for hreflang links."""
+    """(language, absolute URL) of the current page in every site language, for hreflang links."""
     request = context.get("request")
     if request is None or getattr(request, "resolver_match", None) is None:
         return []
     path = request.get_full_path()
-    return [(code, translate_url(path, code)) for code, _name in settings.LANGUAGES]
+    # Absolute, as search engines require of hreflang links; x-default is the default language.
+    alternates = [
+        (code, settings.SITE_URL + translate_url(path, code)) for code, _name in settings.LANGUAGES
+    ]
+    alternates.append(
+        ("x-default", settings.SITE_URL + translate_url(path, settings.LANGUAGE_CODE))
+    )
+    return alternates
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context) -> str:
+    """The absolute URL of this page in this language, without its query (rel=canonical).
+
+    Each language version is its own canonical page; the hreflang links join them. Error pages
+    (no resolved view) get none.
+    """
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return ""
+    return settings.SITE_URL + request.path
