@@ -7,6 +7,7 @@ emails it sends land in ``django.core.mail.outbox``.
 """
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,8 +64,65 @@ def csp_watch(live_server) -> Iterator[CspWatch]:
     watch.assert_clean()
 
 
+class _InFlight:
+    """Counts the live server's requests still running (until their response is closed)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+
+    def wrap(self, app):
+        tracker = self
+
+        class Closing:
+            def __init__(self, result):
+                self.result = result
+
+            def __iter__(self):
+                return iter(self.result)
+
+            def close(self):
+                try:
+                    if hasattr(self.result, "close"):
+                        self.result.close()
+                finally:
+                    tracker.done()
+
+        def tracked(environ, start_response):
+            with tracker.lock:
+                tracker.count += 1
+            try:
+                return Closing(app(environ, start_response))
+            except BaseException:
+                tracker.done()
+                raise
+
+        return tracked
+
+    def done(self) -> None:
+        with self.lock:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        with self.lock:
+            self.idle.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def live_server_in_flight(live_server) -> _InFlight:
+    """The live server's running requests: a test's browser may leave one behind (a poll, a
+    late asset) that must finish before the database is emptied for the next test, or the
+    flush deadlocks with it."""
+    in_flight = _InFlight()
+    httpd = live_server.thread.httpd
+    httpd.set_app(in_flight.wrap(httpd.get_app()))
+    return in_flight
+
+
 @pytest.fixture
-def new_context(browser: Browser, csp_watch: CspWatch):
+def new_context(browser: Browser, csp_watch: CspWatch, live_server_in_flight: _InFlight):
     """Return a factory of fresh browser contexts (one per person: own cookies, own session),
     each watched for Content-Security-Policy violations."""
     contexts: list[BrowserContext] = []
@@ -82,6 +140,7 @@ def new_context(browser: Browser, csp_watch: CspWatch):
     yield make
     for context in contexts:
         context.close()
+    live_server_in_flight.wait_idle()
 
 
 @pytest.fixture
