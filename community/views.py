@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -332,7 +333,12 @@ def announce(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Your message was sent to %(count)s guests.") % {"count": len(sent)},
+                    ngettext(
+                        "Your message was sent to %(count)s guest.",
+                        "Your message was sent to %(count)s guests.",
+                        len(sent),
+                    )
+                    % {"count": len(sent)},
                 )
                 return redirect(event)
         else:
