@@ -40,6 +40,7 @@ from accounts import newsletter_services
 from accounts.models import NewsletterSubscription, Profile
 from bookings import stripe_gateway
 from bookings.models import Booking, Refund, StripeEvent
+from community.bootstrap import ensure_moderators_group
 from community.models import Conversation, Message, NoShow, Report, Review
 from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
 from donations.models import Disbursement, LedgerEntry, Tranche
@@ -752,6 +753,24 @@ def test_kiron_staff_open_only_the_funds_pages(client, world):
         "donations.tranche",
         "donations.disbursement",
     }
+
+
+def test_moderators_open_only_the_moderation_pages(client, world):
+    """The "Moderators" group opens the report queue, reviews and reported conversations, and
+    nothing else; authors appear there by name, never by email."""
+    moderator = UserFactory(email="moderator@meetsies.example", is_staff=True)
+    moderator.groups.add(ensure_moderators_group())
+    opened = set()
+    for model, build in ADMIN_MODELS.items():
+        app, name = model.split(".")
+        response = _admin_get(
+            client, moderator, reverse(f"admin:{app}_{name}_change", args=[build(world).pk])
+        )
+        if response.status_code == 200:
+            opened.add(model)
+            body = _body(response)
+            assert not [s for s in SECRETS if s in body], model
+    assert opened == {"community.report", "community.review", "community.conversation"}
 
 
 def test_the_admins_other_pages_with_an_argument(client, world):
