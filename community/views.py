@@ -175,9 +175,17 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event.objects.select_related("city"), pk=pk, host=request.user)
     status = 200
     if request.method == "POST":
-        booking = get_object_or_404(Booking, pk=request.POST.get("booking"), event=event)
+        # No guest (or not an id) is a bad form post; a guest of another event is not found.
+        try:
+            booking_pk = int(request.POST.get("booking", ""))
+        except ValueError:
+            booking = None
+        else:
+            booking = get_object_or_404(Booking, pk=booking_pk, event=event)
         action = request.POST.get("action")
         try:
+            if booking is None:
+                raise ValidationError(_("Choose a guest."), code="invalid_booking")
             if action == "no_show":
                 services.booking_mark_no_show(booking_id=booking.pk, actor=request.user)
                 messages.success(

@@ -13,7 +13,10 @@ For each entry, someone else's object is requested by
   strangers too),
 
 and the answer must be a 404 for all of them; the owner's own request must *not* be a 404, so
-the object the entry builds is real and the test can fail. Public pages (a published event, a
+the object the entry builds is real and the test can fail (a conversation has two people: the
+other one is named in ``also`` and must get through as well). Pages open to anyone signed in
+(reporting a review or an event) send anonymous visitors to the login and give every signed-in
+persona the same answer, without anything private on the page. Public pages (a published event, a
 host's page) answer 200 to everyone and must not show what is private (the exact address,
 guests' emails and dietary notes). Links carrying a secret token answer 400/404, or a page
 that says the link is bad, when the token is forged.
@@ -37,9 +40,13 @@ from accounts import newsletter_services
 from accounts.models import NewsletterSubscription, Profile
 from bookings import stripe_gateway
 from bookings.models import Booking, Refund, StripeEvent
+from community.bootstrap import ensure_moderators_group
+from community.models import Conversation, Message, NoShow, Report, Review
 from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
 from donations.models import Disbursement, LedgerEntry, Tranche
 from events.models import Event, EventChange
+from tests.community.helpers import booking as confirmed_booking
+from tests.community.helpers import past_event
 from tests.donations.factories import paid_booking
 from tests.factories import CommuneFactory, EventFactory, UserFactory
 
@@ -52,6 +59,8 @@ GUEST_EMAIL = "guest.walk@example.org"
 HOST_EMAIL = "host.walk@example.org"
 SUBSCRIBER_EMAIL = "reader.walk@example.org"
 SECRETS = (ADDRESS_MARK, NOTES, GUEST_EMAIL, SUBSCRIBER_EMAIL)
+REVIEW_TEXT = "Lovely walk dinner, thank you Hostina"
+HIDDEN_REVIEW_TEXT = "Hidden walk review with insults"  # a moderator hid it: public nowhere
 PERSONAS = ("anonymous", "stranger", "kiron_staff", "superuser")
 PASSWORD = "correct-horse-battery"  # every factory user's
 
@@ -148,6 +157,40 @@ def world(db, monkeypatch) -> World:
     event_change = EventChange.objects.create(
         event=event, changes={"address": ["Old Street 1", ADDRESS]}, changed_by=host
     )
+    # After the dinner (community): a completed dinner the guest came to and reviewed, a
+    # second guest's review that a moderator hid, a third guest marked no-show; the held
+    # booking's thread with a message, which the guest reported.
+    now = timezone.now()
+    dinner_done = past_event(host=host, commune=commune, address=ADDRESS, title="Walk done")
+    attended = confirmed_booking(event=dinner_done, guest=guest, dietary_notes=NOTES)
+    review = Review.objects.create(
+        booking=attended, event=dinner_done, host=host, author=guest, rating=4, text=REVIEW_TEXT
+    )
+    otto = UserFactory(email="otto.walk@example.org", first_name="Otto")
+    hidden_review = Review.objects.create(
+        booking=confirmed_booking(event=dinner_done, guest=otto),
+        event=dinner_done,
+        host=host,
+        author=otto,
+        rating=1,
+        text=HIDDEN_REVIEW_TEXT,
+        hidden_at=now,
+        hidden_reason="Insults",
+        hidden_by=superuser,
+    )
+    no_show = NoShow.objects.create(
+        booking=confirmed_booking(
+            event=dinner_done, guest=UserFactory(email="nils.walk@example.org", first_name="Nils")
+        ),
+        marked_by=host,
+    )
+    conversation = Conversation.objects.create(booking=booking, last_message_at=now)
+    message = Message.objects.create(
+        conversation=conversation, sender=guest, body="May I bring a dessert?", notified_at=now
+    )
+    report = Report.objects.create(
+        reporter=guest, conversation=conversation, reason="Walk report of a thread"
+    )
     return World(
         host=host,
         guest=guest,
@@ -169,6 +212,14 @@ def world(db, monkeypatch) -> World:
             "stripe_event": stripe_event,
             "event_change": event_change,
             "commune": commune,
+            "dinner_done": dinner_done,
+            "attended": attended,
+            "review": review,
+            "hidden_review": hidden_review,
+            "no_show": no_show,
+            "conversation": conversation,
+            "message": message,
+            "report": report,
         },
     )
 
@@ -186,6 +237,8 @@ class Owned:
     # allauth asks for the password again before showing a security key: answer it first,
     # so the 404 is the ownership check and not the password prompt.
     reauthenticate: bool = False
+    # Others with a right to the object (the host in a guest's conversation): not 404 either.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,6 +250,18 @@ class Public:
     # The owner who does see what is hidden (proves the hidden strings are really on the
     # object); None if nobody sees them on this page.
     shown_to: str | None = None
+    # What everyone does see (proves the part of the page that would leak is rendered).
+    shows: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Open to anyone signed in (reporting a review or an event): the login page when anonymous,
+    ``answer`` for every signed-in persona (404 for what nobody may report), nothing private."""
+
+    kwargs: Callable[[World], dict]
+    method: str = "get"
+    answer: int = 200
 
 
 @dataclass(frozen=True)
@@ -222,8 +287,16 @@ def _reference(w: World) -> dict:
     return {"reference": w.booking.reference}
 
 
+def _extra_pk(key: str) -> Callable[[World], dict]:
+    return lambda w: {"pk": w.extra[key].pk}
+
+
+def _attended_reference(w: World) -> dict:
+    return {"reference": w.extra["attended"].reference}
+
+
 # Keyed by URL name. Each entry says how to build the object behind the URL and who owns it.
-TABLE: dict[str, list[Owned | Public | Token]] = {
+TABLE: dict[str, list[Owned | Public | SignedIn | Token]] = {
     # events: a published event is public without its address; drafts are the host's alone.
     "events:detail": [
         Public(_pk("event"), shown_to="host"),
@@ -246,8 +319,60 @@ TABLE: dict[str, list[Owned | Public | Token]] = {
     "bookings:pay": [Owned("guest", _reference, method="post")],
     "bookings:payment_status": [Owned("guest", _reference, method="post")],
     "bookings:cancel": [Owned("guest", _reference), Owned("guest", _reference, method="post")],
-    # accounts: a host's public page names them, never their email.
-    "accounts:host": [Public(lambda w: {"user_id": w.host.pk})],
+    # accounts: a host's public page names them and shows their reviews, never an email or a
+    # review a moderator hid.
+    "accounts:host": [
+        Public(
+            lambda w: {"user_id": w.host.pk},
+            hidden=(*SECRETS, HIDDEN_REVIEW_TEXT),
+            shows=(REVIEW_TEXT,),
+        )
+    ],
+    # community: a review is written by the guest of the booking (of a completed dinner) and
+    # answered by the host; attendance and announcements are the host's; a booking's thread
+    # belongs to its guest and its host, and opening it by the booking creates it.
+    "community:review_write": [
+        Owned("guest", _attended_reference),
+        Owned("guest", _attended_reference, method="post"),
+    ],
+    "community:review_reply": [
+        Owned("host", _extra_pk("review")),
+        Owned("host", _extra_pk("review"), method="post"),
+    ],
+    "community:attendance": [
+        Owned("host", _extra_pk("dinner_done")),
+        Owned("host", _extra_pk("dinner_done"), method="post"),
+    ],
+    "community:announce": [
+        Owned("host", _pk("event")),
+        Owned("host", _pk("event"), method="post"),
+    ],
+    "community:conversation": [
+        Owned("guest", _extra_pk("conversation"), also=("host",)),
+        Owned("guest", _extra_pk("conversation"), method="post", also=("host",)),
+    ],
+    "community:conversation_block": [
+        Owned("guest", _extra_pk("conversation"), method="post", also=("host",)),
+    ],
+    "community:report_conversation": [
+        Owned("guest", _extra_pk("conversation"), also=("host",)),
+        Owned("guest", _extra_pk("conversation"), method="post", also=("host",)),
+    ],
+    "community:conversation_for_booking": [
+        Owned("guest", _attended_reference, also=("host",)),
+    ],
+    # Anyone signed in reports a visible review or a public event; a hidden review and a draft
+    # are not found. An empty report is a 400 (and saves nothing: see the strangers' test).
+    "community:report_review": [
+        SignedIn(_extra_pk("review")),
+        SignedIn(_extra_pk("review"), method="post", answer=400),
+        SignedIn(_extra_pk("hidden_review"), answer=404),
+    ],
+    "community:report_event": [
+        SignedIn(_pk("event")),
+        SignedIn(_pk("event"), method="post", answer=400),
+        SignedIn(_pk("draft"), answer=404),
+    ],
     # Newsletter links carry a signed token: a forged one is refused.
     "newsletter:confirm": [
         Token(
@@ -312,6 +437,10 @@ ADMIN_MODELS: dict[str, Callable[[World], object]] = {
     "donations.ledgerentry": lambda w: w.extra["entry"],
     "donations.tranche": lambda w: w.extra["tranche"],
     "donations.disbursement": lambda w: w.extra["disbursement"],
+    # Moderation: a conversation shows in the admin only once reported (this one is).
+    "community.report": lambda w: w.extra["report"],
+    "community.review": lambda w: w.extra["review"],
+    "community.conversation": lambda w: w.extra["conversation"],
 }
 # The admin's other patterns with an argument, by name (or route when unnamed).
 ADMIN_OTHER = {
@@ -436,11 +565,12 @@ def _check_owned(client, world: World, name: str, case: Owned) -> list[str]:
         )
         if not ok:
             problems.append(f"{case.method.upper()} {url} as {persona}: {response.status_code}")
-    owner_response = _request(
-        client, getattr(world, case.owner), url, case.method, reauthenticate=case.reauthenticate
-    )
-    if owner_response.status_code == 404:
-        problems.append(f"{case.method.upper()} {url} as the owner ({case.owner}): 404")
+    for owner in (case.owner, *case.also):
+        owner_response = _request(
+            client, getattr(world, owner), url, case.method, reauthenticate=case.reauthenticate
+        )
+        if owner_response.status_code == 404:
+            problems.append(f"{case.method.upper()} {url} as the owner ({owner}): 404")
     return problems
 
 
@@ -454,10 +584,27 @@ def _check_public(client, world: World, name: str, case: Public) -> list[str]:
             continue
         body = _body(response)
         problems += [f"GET {url} as {persona} shows {s!r}" for s in case.hidden if s in body]
+        problems += [f"GET {url} as {persona} lacks {s!r}" for s in case.shows if s not in body]
     if case.shown_to:
         body = _body(_request(client, getattr(world, case.shown_to), url, "get"))
         if not any(secret in body for secret in case.hidden):
             problems.append(f"GET {url} as {case.shown_to}: the private details are not there")
+    return problems
+
+
+def _check_signed_in(client, world: World, name: str, case: SignedIn) -> list[str]:
+    url = reverse(name, kwargs=case.kwargs(world))
+    problems = []
+    for persona in PERSONAS:
+        response = _request(client, world.persona(persona), url, case.method)
+        if persona == "anonymous":
+            ok = _is_login_redirect(response)
+        else:
+            ok = response.status_code == case.answer
+        if not ok:
+            problems.append(f"{case.method.upper()} {url} as {persona}: {response.status_code}")
+        body = _body(response)
+        problems += [f"{url} as {persona} shows {s!r}" for s in SECRETS if s in body]
     return problems
 
 
@@ -483,9 +630,25 @@ def test_someone_elses_object_is_not_found(client, world, name):
             problems += _check_owned(client, world, name, case)
         elif isinstance(case, Public):
             problems += _check_public(client, world, name, case)
+        elif isinstance(case, SignedIn):
+            problems += _check_signed_in(client, world, name, case)
         else:
             problems += _check_token(client, world, name, case)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("data", [{}, {"booking": "abc", "action": "no_show"}])
+def test_the_hosts_attendance_post_without_a_guest_is_a_400(client, world, data):
+    """A bad form post by the owner: a 400 with the reason in the page (not a 404, not a 500),
+    nothing recorded; a guest of another event stays not found."""
+    client.force_login(world.host)
+    url = reverse("community:attendance", kwargs={"pk": world.extra["dinner_done"].pk})
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Choose a guest." in response.content.decode()
+    assert list(NoShow.objects.all()) == [world.extra["no_show"]]
+    other = client.post(url, {"booking": world.booking.pk, "action": "no_show"})
+    assert other.status_code == 404
 
 
 def test_a_forged_newsletter_token_changes_nothing(client, world):
@@ -496,13 +659,33 @@ def test_a_forged_newsletter_token_changes_nothing(client, world):
     assert world.subscription.status == NewsletterSubscription.Status.PENDING
 
 
+def _community_state() -> dict:
+    return {
+        "reviews": list(
+            Review.objects.order_by("pk").values_list("pk", "rating", "text", "reply", "hidden_at")
+        ),
+        "no_shows": list(NoShow.objects.order_by("pk").values_list("booking_id", flat=True)),
+        "conversations": list(
+            Conversation.objects.order_by("pk").values_list(
+                "booking_id", "blocked_at", "guest_read_at", "host_read_at"
+            )
+        ),
+        "messages": list(Message.objects.order_by("pk").values_list("pk", flat=True)),
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "status")),
+    }
+
+
 def test_nothing_was_changed_by_the_strangers(client, world):
+    """Their POSTs, and their GETs too: opening a booking's thread creates it, and reading one
+    marks it read."""
+    community_before = _community_state()
     for name, cases in TABLE.items():
         for case in cases:
-            if isinstance(case, Owned) and case.method == "post":
+            if isinstance(case, Owned | SignedIn):
                 url = reverse(name, kwargs=case.kwargs(world))
                 for persona in PERSONAS:
-                    _request(client, world.persona(persona), url, "post")
+                    _request(client, world.persona(persona), url, case.method)
+    assert _community_state() == community_before
     world.event.refresh_from_db()
     world.draft.refresh_from_db()
     world.booking.refresh_from_db()
@@ -572,6 +755,24 @@ def test_kiron_staff_open_only_the_funds_pages(client, world):
     }
 
 
+def test_moderators_open_only_the_moderation_pages(client, world):
+    """The "Moderators" group opens the report queue, reviews and reported conversations, and
+    nothing else; authors appear there by name, never by email."""
+    moderator = UserFactory(email="moderator@meetsies.example", is_staff=True)
+    moderator.groups.add(ensure_moderators_group())
+    opened = set()
+    for model, build in ADMIN_MODELS.items():
+        app, name = model.split(".")
+        response = _admin_get(
+            client, moderator, reverse(f"admin:{app}_{name}_change", args=[build(world).pk])
+        )
+        if response.status_code == 200:
+            opened.add(model)
+            body = _body(response)
+            assert not [s for s in SECRETS if s in body], model
+    assert opened == {"community.report", "community.review", "community.conversation"}
+
+
 def test_the_admins_other_pages_with_an_argument(client, world):
     app_list = reverse("admin:app_list", kwargs={"app_label": "events"})
     password = reverse("admin:auth_user_password_change", args=[world.guest.pk])
@@ -607,4 +808,4 @@ def test_served_uploads_do_not_leave_the_media_folder(client, settings):
 def test_the_table_covers_both_sides_of_every_private_page():
     """Each id-taking page of the site appears with who owns it (or as public)."""
     kinds = {type(case) for case in itertools.chain.from_iterable(TABLE.values())}
-    assert kinds == {Owned, Public, Token}
+    assert kinds == {Owned, Public, SignedIn, Token}
