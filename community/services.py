@@ -6,10 +6,6 @@ the rows and enqueues its emails after commit through ``meetsies.enqueue``.
 
 from __future__ import annotations
 
-import time
-
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,10 +28,6 @@ from .models import (
     Review,
     ReviewInvitation,
 )
-
-
-class RateLimited(ValidationError):
-    """Too many messages in the last hour; pages answer 429."""
 
 
 def _lock_booking(booking_id: int) -> Booking:
@@ -261,31 +253,6 @@ def report_resolve(*, report_id: int, actor: User) -> None:
 # ------------------------------------------------------------------ messages
 
 
-def _rate_limit_consume(*, user: User) -> None:
-    """Count one message against ``user``'s hourly allowance (the cache: Redis in production).
-
-    Raises ``RateLimited`` once the allowance is spent; the window is the clock hour.
-    """
-    limit = settings.COMMUNITY_MESSAGES_PER_HOUR
-    window = int(time.time() // 3600)
-    key = f"community:messages:{user.pk}:{window}"
-    cache.add(key, 0, timeout=3600 + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=3600 + 60)
-        count = 1
-    if count > limit:
-        raise RateLimited(
-            _(
-                "You have sent %(limit)s messages in the last hour. Please wait a little before "
-                "sending more."
-            ),
-            code="rate_limited",
-            params={"limit": limit},
-        )
-
-
 def conversation_get_or_create(*, booking_id: int, user: User) -> Conversation:
     """The thread of a booking, created on first use by its guest or host (who must have access)."""
     booking = Booking.objects.select_related("event").get(pk=booking_id)
@@ -310,7 +277,7 @@ def message_send(*, conversation_id: int, sender: User, body: str) -> Message:
     """Send a text message in a booking's thread; the other side gets an email after commit.
 
     Plain text, up to 2,000 characters (templates escape it). Refused (``ValidationError``)
-    outside ``rules.message_refusal``; ``RateLimited`` past the hourly allowance.
+    outside ``rules.message_refusal``. The hourly allowance is the view's (``community_message`` in ``ACCOUNT_RATE_LIMITS``).
     """
     body = _clean_body(body)
     conversation = (
@@ -321,7 +288,6 @@ def message_send(*, conversation_id: int, sender: User, body: str) -> Message:
     refusal = rules.message_refusal(conversation=conversation, sender=sender)
     if refusal:
         raise refusal
-    _rate_limit_consume(user=sender)
     message = Message.objects.create(conversation=conversation, sender=sender, body=body)
     role = rules.conversation_role(booking=conversation.booking, user=sender)
     conversation.last_message_at = message.created_at
@@ -352,7 +318,6 @@ def announcement_send(*, event_id: int, sender: User, body: str) -> list[Message
     )
     if not bookings:
         raise ValidationError(_("No guest has a confirmed booking yet."), code="no_guests")
-    _rate_limit_consume(user=sender)
     messages = []
     for booking in bookings:
         conversation, _created = Conversation.objects.get_or_create(booking=booking)

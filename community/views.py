@@ -20,10 +20,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bookings.models import Booking
 from events.models import Event
+from meetsies.ratelimit import rate_limit_exceeded
 
 from . import rules, selectors, services
 from .forms import MessageForm, ReplyForm, ReportForm, ReviewForm
 from .models import Conversation, Review
+
+
+def MESSAGE_LIMIT_TEXT() -> str:  # noqa: N802 (a constant, translated when shown)
+    return _(
+        "You have sent a lot of messages in the last hour. Please wait a little before "
+        "sending more."
+    )
 
 
 def _form_errors(form: Form, error: ValidationError) -> None:
@@ -268,20 +276,21 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
-            try:
-                services.message_send(
-                    conversation_id=conversation.pk,
-                    sender=request.user,
-                    body=form.cleaned_data["body"],
-                )
-            except services.RateLimited as error:
-                _form_errors(form, error)
+            if rate_limit_exceeded(request, action="community_message"):
+                form.add_error(None, MESSAGE_LIMIT_TEXT())
                 status = 429
-            except ValidationError as error:
-                _form_errors(form, error)
-                status = 400
             else:
-                return redirect("community:conversation", pk=conversation.pk)
+                try:
+                    services.message_send(
+                        conversation_id=conversation.pk,
+                        sender=request.user,
+                        body=form.cleaned_data["body"],
+                    )
+                except ValidationError as error:
+                    _form_errors(form, error)
+                    status = 400
+                else:
+                    return redirect("community:conversation", pk=conversation.pk)
         else:
             status = 400
     services.conversation_mark_read(conversation=conversation, user=request.user)
@@ -328,13 +337,15 @@ def announce(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
+            if rate_limit_exceeded(request, action="community_message"):
+                form.add_error(None, MESSAGE_LIMIT_TEXT())
+                return render(
+                    request, "community/announce.html", {"event": event, "form": form}, status=429
+                )
             try:
                 sent = services.announcement_send(
                     event_id=event.pk, sender=request.user, body=form.cleaned_data["body"]
                 )
-            except services.RateLimited as error:
-                _form_errors(form, error)
-                status = 429
             except ValidationError as error:
                 _form_errors(form, error)
                 status = 400

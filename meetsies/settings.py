@@ -171,6 +171,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("DJANGO_SECURE") else "http"
 # in the cache: Redis on the real stack). allauth's own actions keep its defaults unless named
 # here; ours are consumed by our views and answer 429 with templates/429.html. A rate is
 # "amount/period/per" with per = ip, user or key (a key the view passes: an email, a booking).
+# Messages between hosts and guests: each is emailed to the other side.
+COMMUNITY_MESSAGES_PER_HOUR = int(env("COMMUNITY_MESSAGES_PER_HOUR", "30"))
 ACCOUNT_RATE_LIMITS = {
     # Wrong passwords, everyone's (staff sign in here too: the admin login sends them here).
     "login_failed": "10/m/ip,5/5m/key",
@@ -179,6 +181,8 @@ ACCOUNT_RATE_LIMITS = {
     "checkout_setup_intent": "20/h/user,10/10m/key",
     # Each sign-up sends an email to an address we do not know yet.
     "newsletter_subscribe": "10/h/ip,3/h/key",
+    # A message (or a host's announcement) emails the other side.
+    "community_message": f"{COMMUNITY_MESSAGES_PER_HOUR}/h/user",
 }
 # Behind N reverse proxies of our own, the client address is the Nth from the right of
 # X-Forwarded-For; 0 (default) ignores the header, which anyone can forge.
@@ -294,7 +298,6 @@ CELERY_BEAT_SCHEDULE["community-sweep-message-notifications"] = {
     "schedule": timedelta(minutes=5),
 }
 # Messages a person may send in an hour (guest–host threads and host announcements).
-COMMUNITY_MESSAGES_PER_HOUR = int(env("COMMUNITY_MESSAGES_PER_HOUR", "30"))
 
 # Payments. The embedded default talks to localstripe on loopback; production leaves
 # STRIPE_API_BASE empty (real Stripe) and sets real keys.
