@@ -21,6 +21,7 @@ from accounts.models import User
 from events.ics import event_ics, event_place
 
 from .models import Booking
+from .selectors import event_seats_available
 
 
 def _absolute(path: str) -> str:
@@ -103,6 +104,7 @@ def send_host_new_booking(booking: Booking) -> None:
         to=booking.event.host,
         subject=gettext_noop("New booking for %(title)s"),
         template="emails/bookings/host_new_booking.txt",
+        seats_left=event_seats_available(event=booking.event),
     )
 
 

@@ -205,7 +205,20 @@ class Event(models.Model):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.seats_reserved, 0)
+        """Seats a guest could still take.
+
+        Events read through ``events.selectors`` carry ``seats_lapsed`` (seats of holds whose
+        time ran out that no sweep has freed yet): those count as free, whatever beat does. A
+        row read under its lock by the bookings services has no annotation, and there
+        ``seats_reserved`` is the exact truth.
+        """
+        lapsed = getattr(self, "seats_lapsed", 0) or 0
+        return max(self.capacity - self.seats_reserved + lapsed, 0)
+
+    @property
+    def seats_taken(self) -> int:
+        """Seats held (hold still running) or confirmed: what the host sees as booked."""
+        return self.capacity - self.seats_left
 
     @property
     def is_free(self) -> bool:

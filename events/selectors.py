@@ -1,6 +1,7 @@
 """Reads of events that are more than a one-liner. Every list selects its related rows up front
 so a page runs the same number of queries whatever the number of events."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
@@ -10,8 +11,25 @@ from django.utils import timezone
 from .models import City, Commune, Event, EventChange
 
 
+# Apps above events refine every event a page shows without events importing them: bookings
+# annotates ``seats_lapsed`` (seats of holds that ran out and no sweep freed yet), which
+# ``Event.seats_left`` counts as free. Each function takes and returns an Event queryset and
+# must add no query per row (one subquery, an annotation).
+CardAnnotation = Callable[[QuerySet[Event]], QuerySet[Event]]
+_card_annotations: list[CardAnnotation] = []
+
+
+def card_annotation_register(annotate: CardAnnotation) -> None:
+    """Apply ``annotate`` to the events of every page (called from an ``AppConfig.ready``)."""
+    if annotate not in _card_annotations:
+        _card_annotations.append(annotate)
+
+
 def _card_queryset() -> QuerySet[Event]:
-    return Event.objects.select_related("city", "commune", "host", "host__profile")
+    events = Event.objects.select_related("city", "commune", "host", "host__profile")
+    for annotate in _card_annotations:
+        events = annotate(events)
+    return events
 
 
 def event_list_upcoming(
