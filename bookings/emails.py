@@ -28,11 +28,12 @@ def _absolute(path: str) -> str:
 
 
 def booking_ics(booking: Booking) -> bytes:
-    """A calendar entry for a confirmed booking, with the exact address, in the city's zone."""
+    """A calendar entry for a booking, in the city's zone; the exact address only once the
+    booking is confirmed (the confirmation email's file, the booking page's download)."""
     event = booking.event
     return event_ics(
         event=event,
-        include_address=True,
+        include_address=booking.status == Booking.Status.CONFIRMED,
         uid=f"booking-{booking.reference}@meetsies",
         description=_("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
         % {"host": event.host.display_name, "seats": booking.seats, "reference": booking.reference},
