@@ -198,6 +198,20 @@ class EventForm(forms.Form):
 class EventFilterForm(forms.Form):
     """The filters on the event list (a GET form; every field optional)."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("maqluba, Catan, vegan…")}
+        ),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("date", _("Date, soonest first")), ("price", _("Price, lowest first"))],
+    )
+
     city = forms.ModelChoiceField(
         label=_("City"), queryset=City.objects.all(), required=False, empty_label=_("Any city")
     )
@@ -244,4 +258,14 @@ class EventFilterForm(forms.Form):
                 money_to_cents(max_contribution) if max_contribution is not None else None
             ),
             "cook4chance_only": bool(data.get("cook4chance")),
+            "query": data.get("q") or "",
+            "sort": data.get("sort") or "date",
         }
+
+    def active_count(self) -> int:
+        """How many filters are set (shown as "Filters (n)"); search and sort not included."""
+        filters = self.filters()
+        ignored = {"query", "sort"}
+        return sum(
+            1 for key, value in filters.items() if key not in ignored and value not in (None, False, "")
+        )
