@@ -59,7 +59,9 @@ class SignupForm(forms.Form):
     display_name = forms.CharField(
         label=_("Your name, as others see it"),
         max_length=60,
-        help_text=_("A first name or a nickname. Guests and hosts see it; your email they never do."),
+        help_text=_(
+            "A first name or a nickname. Guests and hosts see it; your email they never do."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 

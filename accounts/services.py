@@ -83,9 +83,7 @@ def display_name_validate(display_name: str) -> str:
             code="display_name_email",
         )
     if len(name) > 60:
-        raise ValidationError(
-            _("Keep the name under 60 characters."), code="display_name_too_long"
-        )
+        raise ValidationError(_("Keep the name under 60 characters."), code="display_name_too_long")
     return name
 
 

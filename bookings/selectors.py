@@ -41,9 +41,7 @@ def events_annotate_lapsed_seats(events: QuerySet[Event]) -> QuerySet[Event]:
         .annotate(total=Sum("seats"))
         .values("total")
     )
-    return events.annotate(
-        seats_lapsed=Coalesce(Subquery(lapsed, output_field=IntegerField()), 0)
-    )
+    return events.annotate(seats_lapsed=Coalesce(Subquery(lapsed, output_field=IntegerField()), 0))
 
 
 def event_seat_choices(*, event: Event) -> list[int]:

@@ -267,5 +267,7 @@ class EventFilterForm(forms.Form):
         filters = self.filters()
         ignored = {"query", "sort"}
         return sum(
-            1 for key, value in filters.items() if key not in ignored and value not in (None, False, "")
+            1
+            for key, value in filters.items()
+            if key not in ignored and value not in (None, False, "")
         )

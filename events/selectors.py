@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from .models import City, Commune, Event, EventChange
 
-
 # Apps above events refine every event a page shows without events importing them: bookings
 # annotates ``seats_lapsed`` (seats of holds that ran out and no sweep freed yet), which
 # ``Event.seats_left`` counts as free. Each function takes and returns an Event queryset and

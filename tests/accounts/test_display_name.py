@@ -15,7 +15,12 @@ PASSWORD = "a-long-Password-123"
 def _signup(client, **data):
     return client.post(
         reverse("account_signup"),
-        {"email": "newhost-09bc5b@example.org", "password1": PASSWORD, "password2": PASSWORD, **data},
+        {
+            "email": "newhost-09bc5b@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            **data,
+        },
     )
 
 

@@ -70,7 +70,9 @@ def test_when_where_host_are_plain_facts_not_display_figures(client, event, gues
 
 def test_money_split_puts_the_total_last_under_its_rule(client, event, guest):
     html = _page(client, _booking(event, guest, status="confirmed"))
-    split = html[html.index("data-money-split") : html.index("</dl>", html.index("data-money-split"))]
+    split = html[
+        html.index("data-money-split") : html.index("</dl>", html.index("data-money-split"))
+    ]
     assert split.index('data-split="host"') < split.index('data-split="gross"')
     assert split.index('data-split="pledge"') < split.index('data-split="gross"')
 

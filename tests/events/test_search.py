@@ -65,7 +65,10 @@ def test_search_combines_with_the_filters(client, events, host):
         title="Irish maqluba night",
     )
     brussels = events["maqluba"].city
-    assert sorted(titles(client, q="maqluba")) == ["Irish maqluba night", "Syrian feast: maqluba night"]
+    assert sorted(titles(client, q="maqluba")) == [
+        "Irish maqluba night",
+        "Syrian feast: maqluba night",
+    ]
     assert titles(client, q="maqluba", city=brussels.pk) == ["Syrian feast: maqluba night"]
     assert titles(client, q="maqluba", city=dublin.pk) == ["Irish maqluba night"]
 
