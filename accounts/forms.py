@@ -37,7 +37,7 @@ class ProfileForm(forms.ModelForm):
         groups: dict[str, list] = {}
         by_city: dict[str, list[int]] = {}
         for obj in commune.queryset.select_related("city").order_by("city__name", "name"):
-            groups.setdefault(obj.city.name, []).append((obj.pk, obj.name))
+            groups.setdefault(obj.city.local_name, []).append((obj.pk, obj.local_name))
             by_city.setdefault(str(obj.city_id), []).append(obj.pk)
         commune.choices = [("", commune.empty_label or ""), *groups.items()]
         commune.widget.attrs["data-city-field"] = "city"

@@ -46,7 +46,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Commune) -> str:
-        return obj.name
+        return obj.local_name
 
     def group_choices(self, *, city_field: str = "city") -> None:
         """Replace the flat list by groups; validation still goes through the queryset.
@@ -58,7 +58,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         groups: dict[str, list] = {}
         by_city: dict[str, list[int]] = {}
         for commune in self.queryset.order_by("city__name", "name"):
-            groups.setdefault(commune.city.name, []).append((commune.pk, commune.name))
+            groups.setdefault(commune.city.local_name, []).append((commune.pk, commune.local_name))
             by_city.setdefault(str(commune.city_id), []).append(commune.pk)
         self.choices = [("", self.empty_label or ""), *groups.items()]
         self.widget.attrs["data-city-field"] = city_field

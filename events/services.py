@@ -75,7 +75,7 @@ def _event_validate(data: EventData, *, now: datetime, seats_reserved: int = 0) 
         add(
             "commune",
             _("%(commune)s is not in %(city)s. Choose a commune of the city.")
-            % {"commune": data.commune.name, "city": data.city.name},
+            % {"commune": data.commune.local_name, "city": data.city.local_name},
             "commune_not_in_city",
         )
     if data.starts_at <= now:
