@@ -167,6 +167,13 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 # The public name is asked at sign-up: it is never derived from the email address.
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# allauth's forms with our labels (sentence case); its pages are templates/account/*.html.
+ACCOUNT_FORMS = {
+    "login": "accounts.auth_forms.LoginForm",
+    "signup": "accounts.auth_forms.SignupForm",
+    "reset_password": "accounts.auth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.auth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
