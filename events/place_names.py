@@ -1,6 +1,6 @@
 """Official names of the Brussels region's cities and communes in French and Dutch, by slug.
 
-English uses the name as stored (``City.name``, ``Commune.name``). Migration 0002 fills the
+English uses the name as stored (``City.name``, ``Commune.name``). Migration 0005 fills the
 seeded rows from a copy of this table; the demo data uses it for new rows.
 """
 

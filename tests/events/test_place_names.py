@@ -62,7 +62,7 @@ def test_filter_and_form_choices_are_localised(client, demo):
 def test_the_migration_names_already_seeded_communes(demo):
     Commune.objects.update(name_fr="", name_nl="")
     City.objects.update(name_fr="", name_nl="")
-    migration = importlib.import_module("events.migrations.0002_place_names_in_french_and_dutch")
+    migration = importlib.import_module("events.migrations.0005_place_names_in_french_and_dutch")
     migration.name_seeded_places(global_apps, None)
     demo.refresh_from_db()
     assert (demo.name_fr, demo.name_nl) == ("Ixelles", "Elsene")

@@ -38,7 +38,7 @@ def name_seeded_places(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0001_initial'),
+        ('events', '0004_staff_permissions'),
     ]
 
     operations = [
