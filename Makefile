@@ -17,13 +17,17 @@ setup: $(BIN)/python
 	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
 
 ## Embedded default: SQLite, eager Celery, console email, localstripe on 127.0.0.1, demo data.
+## `make run PORT=8100 STRIPE_PORT=8520` moves both ports; every process started here gets them
+## (settings derive SITE_URL, STRIPE_API_BASE, STRIPE_JS_URL and the webhook URL from them).
+RUN_ENV = PORT=$(PORT) STRIPE_PORT=$(STRIPE_PORT)
 run: setup
-	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py load_demo_data
-	@echo "Starting localstripe on http://127.0.0.1:$(STRIPE_PORT) ..."
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(RUN_ENV) $(BIN)/python manage.py load_demo_data
+	@echo "Starting localstripe on http://127.0.0.1:$(STRIPE_PORT) and the site on http://127.0.0.1:$(PORT) ..."
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/python manage.py runlocalstripe --port $(STRIPE_PORT) --webhook-url http://127.0.0.1:$(PORT)/stripe/webhook/ & \
-	  $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	  $(RUN_ENV) $(BIN)/python manage.py runlocalstripe & \
+	  $(RUN_ENV) $(BIN)/python manage.py runperiodic & \
+	  $(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite. On SQLite without Redis it skips (and lists) the Postgres/Redis-only tests.
 test: setup

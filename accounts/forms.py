@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .models import Language, Profile
+from .services import display_name_validate, profile_set_display_name
 
 
 class ProfileForm(forms.ModelForm):
@@ -36,7 +37,7 @@ class ProfileForm(forms.ModelForm):
         groups: dict[str, list] = {}
         by_city: dict[str, list[int]] = {}
         for obj in commune.queryset.select_related("city").order_by("city__name", "name"):
-            groups.setdefault(obj.city.name, []).append((obj.pk, obj.name))
+            groups.setdefault(obj.city.local_name, []).append((obj.pk, obj.local_name))
             by_city.setdefault(str(obj.city_id), []).append(obj.pk)
         commune.choices = [("", commune.empty_label or ""), *groups.items()]
         commune.widget.attrs["data-city-field"] = "city"
@@ -47,6 +48,40 @@ class ProfileForm(forms.ModelForm):
         # The model's field re-encodes the photo (accounts.images); the limit is read now so
         # a test's or deployment's setting applies. Checked before anything is decoded.
         self.fields["photo"].max_upload_bytes = settings.PROFILE_PHOTO_MAX_BYTES
+
+
+class SignupForm(forms.Form):
+    """allauth's sign-up, plus the name others will see (``ACCOUNT_SIGNUP_FORM_CLASS``).
+
+    The public name is asked for here so that it is never derived from the email address.
+    """
+
+    display_name = forms.CharField(
+        label=_("Your name, as others see it"),
+        max_length=60,
+        help_text=_(
+            "A first name or a nickname. Guests and hosts see it; your email they never do."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    field_order = ["display_name"]
+
+    def clean_display_name(self) -> str:
+        return display_name_validate(self.cleaned_data["display_name"])
+
+    def signup(self, request, user) -> None:
+        """Called by allauth once the user is saved."""
+        profile_set_display_name(user=user, display_name=self.cleaned_data["display_name"])
+
+
+class DisplayNameForm(forms.Form):
+    """The public name, asked before a first publish from someone who never chose one."""
+
+    display_name = SignupForm.base_fields["display_name"]
+
+    def clean_display_name(self) -> str:
+        return display_name_validate(self.cleaned_data["display_name"])
 
 
 class AccountEraseForm(forms.Form):

@@ -84,16 +84,26 @@ class User(AbstractUser):
         return self.email.endswith("@" + ERASED_EMAIL_DOMAIN)
 
     @property
-    def display_name(self) -> str:
-        """The name shown to others: the profile's, else the first name, else the email's local part."""
-        if self.is_erased:
-            return str(_("Former member"))
+    def public_name(self) -> str:
+        """The name the person chose to show (profile's display name, else first name); empty
+        if they chose none. Never derived from the email address."""
         profile = getattr(self, "profile", None)
         if profile is not None and profile.display_name:
             return profile.display_name
-        if self.first_name:
-            return self.first_name
-        return self.email.split("@", 1)[0]
+        return self.first_name
+
+    @property
+    def has_public_name(self) -> bool:
+        """Whether the person chose a name to show (hosts must, before publishing)."""
+        return bool(self.public_name.strip())
+
+    @property
+    def display_name(self) -> str:
+        """The name shown to others: the chosen one, else a neutral "Meetsies member" (never a
+        piece of the email address)."""
+        if self.is_erased:
+            return str(_("Former member"))
+        return self.public_name or str(_("Meetsies member"))
 
 
 def profile_photo_path(instance: "Profile", filename: str) -> str:

@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from meetsies.mail import email_build
+
 from .models import NewsletterSubscription
 
 # The privacy policy's version; shown on the privacy page and stored with every consent.
@@ -170,13 +172,11 @@ def newsletter_confirmation_send(*, subscription_id: int) -> bool:
             "expires_days": CONFIRM_MAX_AGE.days,
         }
         subject = render_to_string("emails/newsletter/confirm_subject.txt", context)
-        message = EmailMultiAlternatives(
-            subject=" ".join(subject.split()),
-            body=render_to_string("emails/newsletter/confirm_body.txt", context),
+        message = email_build(
             to=[subscription.email],
-        )
-        message.attach_alternative(
-            render_to_string("emails/newsletter/confirm_body.html", context), "text/html"
+            subject=subject,
+            template="emails/newsletter/confirm_body",
+            context=context,
         )
     message.send()
     return True
@@ -244,17 +244,15 @@ def newsletter_message_build(
             "unsubscribe_url": unsubscribe_url,
             "site_url": settings.SITE_URL,
         }
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string("emails/newsletter/issue_body.txt", context),
+        message = email_build(
             to=[subscription.email],
+            subject=subject,
+            template="emails/newsletter/issue_body",
+            context=context,
             headers={
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
-        )
-        message.attach_alternative(
-            render_to_string("emails/newsletter/issue_body.html", context), "text/html"
         )
     return message
 

@@ -69,6 +69,36 @@ def profile_update(
     return profile
 
 
+def display_name_validate(display_name: str) -> str:
+    """The name stripped, or ``ValidationError``: ``display_name_required`` when empty,
+    ``display_name_email`` when it looks like an email address (a name must not leak one)."""
+    name = " ".join(display_name.split())
+    if not name:
+        raise ValidationError(
+            _("Choose the name guests and hosts will see."), code="display_name_required"
+        )
+    if "@" in name:
+        raise ValidationError(
+            _("Choose a name, not an email address: everyone can see it."),
+            code="display_name_email",
+        )
+    if len(name) > 60:
+        raise ValidationError(_("Keep the name under 60 characters."), code="display_name_too_long")
+    return name
+
+
+@transaction.atomic
+def profile_set_display_name(*, user: User, display_name: str) -> Profile:
+    """Set the public name of ``user`` (at sign-up, before a first publish). Raises
+    ``ValidationError`` from ``display_name_validate``; then nothing is saved."""
+    name = display_name_validate(display_name)
+    profile = Profile.objects.select_for_update().get(pk=profile_get_or_create(user=user).pk)
+    profile.display_name = name
+    profile.save(update_fields=["display_name", "updated_at"])
+    user.profile = profile
+    return profile
+
+
 def user_erasure_blockers(*, user: User) -> list[str]:
     """Why ``user`` cannot erase their account right now (empty: nothing stops it).
 

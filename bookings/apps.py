@@ -7,6 +7,9 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings and payments")
 
     def ready(self) -> None:
-        from . import handlers
+        from events.selectors import card_annotation_register
+
+        from . import handlers, selectors
 
         handlers.connect()
+        card_annotation_register(selectors.events_annotate_lapsed_seats)

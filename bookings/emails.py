@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -19,8 +17,10 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from events.ics import event_ics, event_place
+from meetsies.mail import email_build
 
 from .models import Booking
+from .selectors import event_seats_available
 
 
 def _absolute(path: str) -> str:
@@ -28,11 +28,12 @@ def _absolute(path: str) -> str:
 
 
 def booking_ics(booking: Booking) -> bytes:
-    """A calendar entry for a confirmed booking, with the exact address, in the city's zone."""
+    """A calendar entry for a booking, in the city's zone; the exact address only once the
+    booking is confirmed (the confirmation email's file, the booking page's download)."""
     event = booking.event
     return event_ics(
         event=event,
-        include_address=True,
+        include_address=booking.status == Booking.Status.CONFIRMED,
         uid=f"booking-{booking.reference}@meetsies",
         description=_("Host: %(host)s. Seats: %(seats)s. Booking %(reference)s.")
         % {"host": event.host.display_name, "seats": booking.seats, "reference": booking.reference},
@@ -59,6 +60,7 @@ def _context(booking: Booking, **extra) -> dict:
         "starts": date_format(timezone.localtime(event.starts_at, event.city.tz), "l j F Y, H:i"),
         "booking_url": _absolute(booking.get_absolute_url()),
         "event_url": _absolute(event.get_absolute_url()),
+        "events_url": _absolute(reverse("events:list")),
         "guests_url": _absolute(reverse("bookings:guests", kwargs={"pk": event.pk})),
         **extra,
     }
@@ -72,11 +74,11 @@ def _send(booking: Booking, *, to: User, subject: str, template: str, ics=False,
     which may run inside a request in another language (Celery's eager mode).
     """
     with translation.override(to.language or settings.LANGUAGE_CODE):
-        message = EmailMultiAlternatives(
-            subject="[Meetsies] " + _(subject) % {"title": booking.event.title},
-            body=render_to_string(template, _context(booking, **extra)),
-            from_email=settings.DEFAULT_FROM_EMAIL,
+        message = email_build(
             to=[to.email],
+            subject=f"[{settings.SITE_NAME}] " + _(subject) % {"title": booking.event.title},
+            template=template.removesuffix(".txt"),
+            context=_context(booking, **extra),
         )
         if ics:
             message.attach(
@@ -103,6 +105,7 @@ def send_host_new_booking(booking: Booking) -> None:
         to=booking.event.host,
         subject=gettext_noop("New booking for %(title)s"),
         template="emails/bookings/host_new_booking.txt",
+        seats_left=event_seats_available(event=booking.event),
     )
 
 
@@ -115,6 +118,17 @@ def send_cancellation(booking: Booking, *, reason: str, refunded_cents: int, pai
         reason=reason,
         refunded_cents=refunded_cents,
         paid=paid,
+    )
+
+
+def send_host_guest_cancelled(booking: Booking) -> None:
+    """Tell the host that a guest cancelled their confirmed booking (seats free again)."""
+    _send(
+        booking,
+        to=booking.event.host,
+        subject=gettext_noop("Cancelled booking for %(title)s"),
+        template="emails/bookings/host_guest_cancelled.txt",
+        seats_left=event_seats_available(event=booking.event),
     )
 
 

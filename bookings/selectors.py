@@ -6,7 +6,8 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,6 +25,23 @@ def event_seats_available(*, event: Event) -> int:
         or 0
     )
     return max(event.capacity - event.seats_reserved + stale, 0)
+
+
+def events_annotate_lapsed_seats(events: QuerySet[Event]) -> QuerySet[Event]:
+    """``events`` with ``seats_lapsed``: seats of their holds whose time ran out (compared with
+    the database clock when the query runs) that no sweep has expired yet. One subquery, so a
+    list takes the same number of queries whatever its length. ``Event.seats_left`` counts them
+    as free; registered with ``events.selectors.card_annotation_register`` in ``apps.py``."""
+    lapsed = (
+        Booking.objects.filter(
+            event_id=OuterRef("pk"), status=Booking.Status.HELD, hold_expires_at__lte=Now()
+        )
+        .order_by()
+        .values("event_id")
+        .annotate(total=Sum("seats"))
+        .values("total")
+    )
+    return events.annotate(seats_lapsed=Coalesce(Subquery(lapsed, output_field=IntegerField()), 0))
 
 
 def event_seat_choices(*, event: Event) -> list[int]:

@@ -71,7 +71,8 @@ def send_booking_confirmation(booking_id: int) -> bool:
 
 @shared_task(**RETRY)
 def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool:
-    """Refund a cancelled (or unconfirmable) booking if due, then tell the guest, once.
+    """Refund a cancelled (or unconfirmable) booking if due, then tell the guest, once, and
+    the host too when the guest cancelled a confirmed booking.
 
     ``refund`` is true when the booking was paid and confirmed before it was cancelled, or
     when ``payment_intent_sync`` found a payment for a booking it could not confirm. If this
@@ -90,13 +91,14 @@ def settle_cancelled_booking(booking_id: int, reason: str, refund: bool) -> bool
     refunded = sum(
         Refund.objects.filter(payment__booking_id=booking_id).values_list("amount_cents", flat=True)
     )
-    return _send_once(
-        booking_id,
-        "cancellation_sent_at",
-        lambda: emails.send_cancellation(
-            booking, reason=reason, refunded_cents=refunded, paid=paid
-        ),
-    )
+
+    def send() -> None:
+        emails.send_cancellation(booking, reason=reason, refunded_cents=refunded, paid=paid)
+        if reason == Refund.Reason.GUEST_CANCELLED and booking.confirmed_at is not None:
+            # The host was told of the booking: tell them it is off (once, with the guest's).
+            emails.send_host_guest_cancelled(booking)
+
+    return _send_once(booking_id, "cancellation_sent_at", send)
 
 
 @shared_task(**RETRY)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<slug:reference>/checkout/pay/", views.pay, name="pay"),
     path("<slug:reference>/checkout/status/", views.payment_status, name="payment_status"),
     path("<slug:reference>/cancel/", views.cancel, name="cancel"),
+    path("<slug:reference>/calendar.ics", views.calendar, name="ics"),
 ]

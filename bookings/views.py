@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,6 +17,7 @@ from events.models import Event
 from meetsies.ratelimit import rate_limit_exceeded
 
 from . import selectors, services, stripe_gateway
+from .emails import booking_ics
 from .forms import HoldForm, PayForm
 from .models import Booking, Payment
 
@@ -168,6 +170,18 @@ def payment_status(request: HttpRequest, reference: str) -> JsonResponse:
     return JsonResponse(body)
 
 
+def _money_still_split(booking: Booking, payment: Payment | None) -> bool:
+    """Whether the booking's split (so much to Kiron, so much to the host) still holds: while
+    held or confirmed, and after a cancellation that kept the money; not once anything was
+    refunded, nor for a hold that lapsed."""
+    if booking.is_free or (payment is not None and payment.refunded_cents):
+        return False
+    if booking.status in Booking.SEAT_TAKING:
+        return True
+    paid = payment is not None and payment.status == Payment.Status.SUCCEEDED
+    return booking.status == Booking.Status.CANCELLED and paid
+
+
 @login_required
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     """One booking. The exact address shows only once the booking is confirmed."""
@@ -189,9 +203,20 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             "event": booking.event,
             "payment": payment,
             "hold_running": booking.status == Booking.Status.HELD and booking.hold_expires_at > now,
+            "show_split": _money_still_split(booking, payment),
             "can_cancel": booking.status in Booking.SEAT_TAKING and booking.event.starts_at > now,
         },
     )
+
+
+@login_required
+def calendar(request: HttpRequest, reference: str) -> HttpResponse:
+    """The booking as an .ics file; with the exact address once the booking is confirmed."""
+    booking = _own_booking(request, reference)
+    response = HttpResponse(booking_ics(booking), content_type="text/calendar; charset=utf-8")
+    filename = f"{slugify(booking.event.title) or 'event'}-{booking.reference}.ics"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

@@ -12,7 +12,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Sum
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from bookings.models import Payment, Refund
 from events.templatetags.money import format_cents
+from meetsies.mail import email_build
 
 from .bootstrap import (
     COOK4CHANCE_NAME,
@@ -357,23 +357,18 @@ def tranche_staff_notify(*, tranche_id: int) -> bool:
         return False
     tranche = Tranche.objects.select_related("fund").get(pk=tranche_id)
     try:
-        send_mail(
+        email_build(
+            to=kiron_staff_recipients(),
             subject=_("Tranche #%(number)s complete: one more laptop can be bought")
             % {"number": tranche.number},
-            message=_(
-                "The %(fund)s fund has completed tranche #%(number)s (%(total)s in complete "
-                "tranches). One more laptop can be bought for a Kiron student.\n\n"
-                "Record the purchase in the admin: %(url)s\n"
-            )
-            % {
+            template="emails/donations/tranche_complete",
+            context={
                 "fund": tranche.fund.name,
                 "number": tranche.number,
                 "total": format_cents(tranche.number * tranche.fund.tranche_cents),
                 "url": settings.SITE_URL + reverse("admin:donations_disbursement_add"),
             },
-            from_email=None,
-            recipient_list=kiron_staff_recipients(),
-        )
+        ).send()
     except Exception:
         Tranche.objects.filter(pk=tranche_id).update(staff_notified_at=None)
         raise

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from accounts.models import Profile, User
 
 from .models import City, Commune, Event, Kind
+from .place_names import CITY_NAMES, COMMUNE_NAMES
 
 DEMO_PASSWORD = "meetsies-demo-2024"
 
@@ -138,14 +139,23 @@ def seed_demo_events(*, stdout: TextIO | None = None) -> dict:
             slug=slug,
             defaults={
                 "name": spec["name"],
+                "name_fr": CITY_NAMES.get(slug, {}).get("fr", ""),
+                "name_nl": CITY_NAMES.get(slug, {}).get("nl", ""),
                 "timezone": spec["timezone"],
                 "country": spec["country"],
             },
         )
         cities[slug] = city
         for name in spec["communes"]:
+            names = COMMUNE_NAMES.get(slugify(name), {}) if slug == "brussels" else {}
             commune, _created = Commune.objects.update_or_create(
-                city=city, slug=slugify(name), defaults={"name": name}
+                city=city,
+                slug=slugify(name),
+                defaults={
+                    "name": name,
+                    "name_fr": names.get("fr", ""),
+                    "name_nl": names.get("nl", ""),
+                },
             )
             communes[(slug, commune.slug)] = commune
 

@@ -46,7 +46,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Commune) -> str:
-        return obj.name
+        return obj.local_name
 
     def group_choices(self, *, city_field: str = "city") -> None:
         """Replace the flat list by groups; validation still goes through the queryset.
@@ -58,7 +58,7 @@ class CommuneChoiceField(forms.ModelChoiceField):
         groups: dict[str, list] = {}
         by_city: dict[str, list[int]] = {}
         for commune in self.queryset.order_by("city__name", "name"):
-            groups.setdefault(commune.city.name, []).append((commune.pk, commune.name))
+            groups.setdefault(commune.city.local_name, []).append((commune.pk, commune.local_name))
             by_city.setdefault(str(commune.city_id), []).append(commune.pk)
         self.choices = [("", self.empty_label or ""), *groups.items()]
         self.widget.attrs["data-city-field"] = city_field
@@ -198,6 +198,20 @@ class EventForm(forms.Form):
 class EventFilterForm(forms.Form):
     """The filters on the event list (a GET form; every field optional)."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("maqluba, Catan, vegan…")}
+        ),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("date", _("Date, soonest first")), ("price", _("Price, lowest first"))],
+    )
+
     city = forms.ModelChoiceField(
         label=_("City"), queryset=City.objects.all(), required=False, empty_label=_("Any city")
     )
@@ -244,4 +258,16 @@ class EventFilterForm(forms.Form):
                 money_to_cents(max_contribution) if max_contribution is not None else None
             ),
             "cook4chance_only": bool(data.get("cook4chance")),
+            "query": data.get("q") or "",
+            "sort": data.get("sort") or "date",
         }
+
+    def active_count(self) -> int:
+        """How many filters are set (shown as "Filters (n)"); search and sort not included."""
+        filters = self.filters()
+        ignored = {"query", "sort"}
+        return sum(
+            1
+            for key, value in filters.items()
+            if key not in ignored and value not in (None, False, "")
+        )

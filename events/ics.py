@@ -16,7 +16,7 @@ def event_place(event: Event, *, exact: bool = False) -> str:
     """
     lines = event.address.splitlines() if exact else []
     text = ", ".join(part for part in (line.strip(" ,") for line in lines) if part)
-    for name in (event.commune.name, event.city.name):
+    for name in (event.commune.local_name, event.city.local_name):
         if name.casefold() not in text.casefold():
             text = f"{text}, {name}" if text else name
     return text

@@ -6,7 +6,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.images import EVENT_PHOTO_MAX_SIDE, ReencodedImageField
@@ -15,8 +15,24 @@ MAX_CAPACITY = 50
 MAX_CONTRIBUTION_CENTS = 500_00
 
 
-class City(models.Model):
+class LocalNameMixin:
+    """A place name in the visitor's language: ``name_fr`` / ``name_nl`` when set (Bruxelles,
+    Brussel; Elsene, Ukkel, …), else ``name`` (English, and the place's own name where there is
+    no other, like Dublin's areas). ``str()`` gives it too, so forms and templates follow."""
+
+    @property
+    def local_name(self) -> str:
+        language = (translation.get_language() or "en").split("-")[0]
+        return getattr(self, f"name_{language}", "") or self.name
+
+    def __str__(self) -> str:
+        return self.local_name
+
+
+class City(LocalNameMixin, models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
+    name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
+    name_nl = models.CharField(_("name in Dutch"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), unique=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
     country = models.CharField(_("country code"), max_length=2, default="BE")
@@ -26,21 +42,20 @@ class City(models.Model):
         verbose_name_plural = _("cities")
         ordering = ["name"]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def tz(self) -> tzinfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
 
-class Commune(models.Model):
+class Commune(LocalNameMixin, models.Model):
     """A commune or district: the public, approximate location of an event."""
 
     city = models.ForeignKey(
         City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="communes"
     )
     name = models.CharField(_("name"), max_length=80)
+    name_fr = models.CharField(_("name in French"), max_length=80, blank=True)
+    name_nl = models.CharField(_("name in Dutch"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"))
 
     class Meta:
@@ -50,9 +65,6 @@ class Commune(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["city", "slug"], name="commune_unique_slug_per_city"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Kind(models.TextChoices):
@@ -205,7 +217,20 @@ class Event(models.Model):
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.seats_reserved, 0)
+        """Seats a guest could still take.
+
+        Events read through ``events.selectors`` carry ``seats_lapsed`` (seats of holds whose
+        time ran out that no sweep has freed yet): those count as free, whatever beat does. A
+        row read under its lock by the bookings services has no annotation, and there
+        ``seats_reserved`` is the exact truth.
+        """
+        lapsed = getattr(self, "seats_lapsed", 0) or 0
+        return max(self.capacity - self.seats_reserved + lapsed, 0)
+
+    @property
+    def seats_taken(self) -> int:
+        """Seats held (hold still running) or confirmed: what the host sees as booked."""
+        return self.capacity - self.seats_left
 
     @property
     def is_free(self) -> bool:

@@ -1,17 +1,35 @@
 """Reads of events that are more than a one-liner. Every list selects its related rows up front
 so a page runs the same number of queries whatever the number of events."""
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from .models import City, Commune, Event, EventChange
 
+# Apps above events refine every event a page shows without events importing them: bookings
+# annotates ``seats_lapsed`` (seats of holds that ran out and no sweep freed yet), which
+# ``Event.seats_left`` counts as free. Each function takes and returns an Event queryset and
+# must add no query per row (one subquery, an annotation).
+CardAnnotation = Callable[[QuerySet[Event]], QuerySet[Event]]
+_card_annotations: list[CardAnnotation] = []
+
+
+def card_annotation_register(annotate: CardAnnotation) -> None:
+    """Apply ``annotate`` to the events of every page (called from an ``AppConfig.ready``)."""
+    if annotate not in _card_annotations:
+        _card_annotations.append(annotate)
+
 
 def _card_queryset() -> QuerySet[Event]:
-    return Event.objects.select_related("city", "commune", "host", "host__profile")
+    events = Event.objects.select_related("city", "commune", "host", "host__profile")
+    for annotate in _card_annotations:
+        events = annotate(events)
+    return events
 
 
 def event_list_upcoming(
@@ -23,12 +41,18 @@ def event_list_upcoming(
     date_to: date | None = None,
     max_contribution_cents: int | None = None,
     cook4chance_only: bool = False,
+    query: str = "",
+    sort: str = "date",
 ) -> QuerySet[Event]:
-    """Published events that have not started, filtered, soonest first.
+    """Published events that have not started, filtered, soonest first (``sort="price"``:
+    cheapest first, then soonest).
 
-    Dates are whole days in the site's time zone (``date_to`` included).
+    Dates are whole days in the site's time zone (``date_to`` included). ``query`` keeps the
+    events whose title, description or menu match it (``event_search``).
     """
     events = _card_queryset().published().upcoming()
+    if query.strip():
+        events = event_search(events, query=query)
     if city is not None:
         events = events.filter(city=city)
     if commune is not None:
@@ -43,7 +67,50 @@ def event_list_upcoming(
         events = events.filter(contribution_cents__lte=max_contribution_cents)
     if cook4chance_only:
         events = events.filter(pledge_percent__gt=0, contribution_cents__gt=0)
+    if sort == SORT_PRICE:
+        return events.order_by("contribution_cents", "starts_at", "pk")
     return events.order_by("starts_at", "pk")
+
+
+SORT_DATE = "date"
+SORT_PRICE = "price"
+# Hosts write in any of the site's languages: each text is stemmed the three ways.
+SEARCH_CONFIGS = ("english", "french", "dutch")
+SEARCHED_FIELDS = (("title", "A"), ("menu", "B"), ("description", "C"))
+
+
+def event_search(events: QuerySet[Event], *, query: str) -> QuerySet[Event]:
+    """``events`` whose title, description or menu match ``query``.
+
+    On PostgreSQL: full-text search, each field stemmed in English, French and Dutch (so
+    "dîners" finds "dîner", "spelletjes" finds "spelletje"), the words of the query all
+    required (``websearch`` syntax: "quoted phrases", -excluded), plus a plain substring match
+    on the title for a word typed halfway. Elsewhere (the SQLite embedded default): every word
+    must appear, case-insensitively, in one of the three fields.
+    """
+    query = " ".join(query.split())[:200]
+    if not query:
+        return events
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = None
+        for config in SEARCH_CONFIGS:
+            for field, weight in SEARCHED_FIELDS:
+                part = SearchVector(field, config=config, weight=weight)
+                vector = part if vector is None else vector + part
+        search = None
+        for config in SEARCH_CONFIGS:
+            part = SearchQuery(query, config=config, search_type="websearch")
+            search = part if search is None else search | part
+        return events.annotate(search_document=vector).filter(
+            Q(search_document=search) | Q(title__icontains=query)
+        )
+    for word in query.split():
+        events = events.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(menu__icontains=word)
+        )
+    return events
 
 
 def _day_start(day: date) -> datetime:

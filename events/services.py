@@ -75,7 +75,7 @@ def _event_validate(data: EventData, *, now: datetime, seats_reserved: int = 0) 
         add(
             "commune",
             _("%(commune)s is not in %(city)s. Choose a commune of the city.")
-            % {"commune": data.commune.name, "city": data.city.name},
+            % {"commune": data.commune.local_name, "city": data.city.local_name},
             "commune_not_in_city",
         )
     if data.starts_at <= now:
@@ -218,7 +218,8 @@ def event_publish(*, event_id: int, actor: User) -> Event:
     """Publish a draft so anyone can find and book it. Publishing twice does nothing.
 
     Raises ``ValidationError`` ``start_in_past`` if the draft's start has passed meanwhile,
-    ``not_publishable`` for a cancelled or completed event.
+    ``not_publishable`` for a cancelled or completed event, ``display_name_missing`` while the
+    host has chosen no public name (their email must never stand in for it).
     """
     event = Event.objects.select_for_update().get(pk=event_id)
     if not event_can_manage(user=actor, event=event):
@@ -231,6 +232,12 @@ def event_publish(*, event_id: int, actor: User) -> Event:
         raise ValidationError(
             _("The start is in the past. Edit the date before publishing."),
             code="start_in_past",
+        )
+    host = User.objects.select_related("profile").get(pk=event.host_id)
+    if not host.has_public_name:
+        raise ValidationError(
+            _("Choose the name guests will see before you publish."),
+            code="display_name_missing",
         )
     event.status = Event.Status.PUBLISHED
     event.published_at = timezone.now()

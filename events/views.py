@@ -12,6 +12,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.forms import DisplayNameForm
+from accounts.services import profile_set_display_name
+
 from . import selectors, services
 from .forms import EventFilterForm, EventForm
 from .ics import event_ics
@@ -111,17 +114,44 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "events/form.html", {"form": form, "event": event})
 
 
+def _preview(request: HttpRequest, event, *, name_form=None, status: int = 200) -> HttpResponse:
+    host = event.host
+    profile = getattr(host, "profile", None)
+    return render(
+        request,
+        "events/preview.html",
+        {
+            "event": event,
+            "can_manage": True,
+            "name_form": name_form
+            if name_form is not None
+            else (None if host.has_public_name else DisplayNameForm()),
+            "nudge_profile": not (profile and profile.photo and profile.bio),
+            "nudge_photo": not event.photo,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_GET
 def event_preview(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_managed(pk=pk, user=request.user)
-    return render(request, "events/preview.html", {"event": event, "can_manage": True})
+    return _preview(request, event)
 
 
 @login_required
 @require_POST
 def event_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish; a host who never chose a public name gives it in the same form."""
     event = selectors.event_get_managed(pk=pk, user=request.user)
+    if "display_name" in request.POST and event.host_id == request.user.pk:
+        name_form = DisplayNameForm(request.POST)
+        if not name_form.is_valid():
+            return _preview(request, event, name_form=name_form, status=400)
+        profile_set_display_name(
+            user=request.user, display_name=name_form.cleaned_data["display_name"]
+        )
     try:
         event = services.event_publish(event_id=event.pk, actor=request.user)
     except ValidationError as error:

@@ -45,7 +45,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The embedded default serves the site and localstripe on loopback ports: ``make run PORT=…
+# STRIPE_PORT=…`` hands both to every process it starts, and every setting that names a port
+# (SITE_URL, STRIPE_API_BASE, STRIPE_JS_URL, the webhook URL) is derived from them here.
+PORT = int(env("PORT") or "8000")
+STRIPE_PORT = int(env("STRIPE_PORT") or "8420")
+# Absolute links (emails, .ics, the data export) and the site's name come from these two only.
+SITE_URL = env("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+SITE_NAME = env("SITE_NAME", "Meetsies")
 
 INSTALLED_APPS = [
     "meetsies.admin_site.MeetsiesAdminConfig",
@@ -158,13 +165,23 @@ LOGIN_REDIRECT_URL = "events:list"
 # django-allauth: the email address is the login, and it must be verified.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The public name is asked at sign-up: it is never derived from the email address.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# allauth's forms with our labels (sentence case); its pages are templates/account/*.html.
+ACCOUNT_FORMS = {
+    "login": "accounts.auth_forms.LoginForm",
+    "signup": "accounts.auth_forms.SignupForm",
+    "reset_password": "accounts.auth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.auth_forms.ResetPasswordKeyForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Meetsies] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("DJANGO_SECURE") else "http"
 
 # Rate limits: one mechanism for the whole site, allauth's (``allauth.core.ratelimit``, counted
@@ -304,7 +321,7 @@ CELERY_BEAT_SCHEDULE["community-sweep-message-notifications"] = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_meetsies_localstripe")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "pk_test_meetsies_localstripe")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_meetsies_localstripe")
-STRIPE_API_BASE = env("STRIPE_API_BASE", "http://127.0.0.1:8420" if EMBEDDED else "")
+STRIPE_API_BASE = env("STRIPE_API_BASE", f"http://127.0.0.1:{STRIPE_PORT}" if EMBEDDED else "")
 STRIPE_JS_URL = env(
     "STRIPE_JS_URL",
     f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",

@@ -113,12 +113,22 @@ def test_sign_ups_from_one_address_are_limited(client, rates):
     for n in range(2):
         response = client.post(
             reverse("account_signup"),
-            {"email": f"new{n}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "email": f"new{n}@example.org",
+                "display_name": "Nour",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
         assert response.status_code == 302
     refused = client.post(
         reverse("account_signup"),
-        {"email": "new2@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "new2@example.org",
+            "display_name": "Nour",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert refused.status_code == 429
     html = refused.content.decode()

@@ -319,6 +319,7 @@ TABLE: dict[str, list[Owned | Public | SignedIn | Token]] = {
     "bookings:pay": [Owned("guest", _reference, method="post")],
     "bookings:payment_status": [Owned("guest", _reference, method="post")],
     "bookings:cancel": [Owned("guest", _reference), Owned("guest", _reference, method="post")],
+    "bookings:ics": [Owned("guest", _reference)],
     # accounts: a host's public page names them and shows their reviews, never an email or a
     # review a moderator hid.
     "accounts:host": [
@@ -398,14 +399,14 @@ TABLE: dict[str, list[Owned | Public | SignedIn | Token]] = {
         Token(
             lambda w: {"key": "Mg:1tQ0aa:forged-key-for-the-walk"},
             refused=(200, 404),
-            says="This email confirmation link expired or is invalid.",
+            says="This confirmation link has expired or is not valid.",
         )
     ],
     "account_reset_password_from_key": [
         Token(
             lambda w: {"uidb36": "1", "key": "forged-reset-key"},
             refused=(200,),
-            says="The password reset link was invalid",
+            says="This link has expired or was already used.",
         )
     ],
     # allauth.mfa: a security key belongs to its user.

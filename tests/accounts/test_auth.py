@@ -22,7 +22,12 @@ def _link(message) -> str:
 def test_signup_verification_then_login(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "Newcomer@Example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "Newcomer@Example.org",
+            "display_name": "Nour",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(email__iexact="newcomer@example.org")
@@ -65,7 +70,12 @@ def test_signup_form_has_no_username_and_a_duplicate_email_makes_no_second_accou
     assert 'name="email"' in page
     response = client.post(
         reverse("account_signup"),
-        {"email": user.email.upper(), "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": user.email.upper(),
+            "display_name": "Nour",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     # allauth does not reveal that the address is taken; it mails its owner instead.
     assert response.status_code == 302

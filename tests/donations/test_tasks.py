@@ -139,7 +139,7 @@ def test_a_failed_tranche_email_is_retried_later(fund, monkeypatch):
     def smtp_down(*args, **kwargs):
         raise ConnectionRefusedError("SMTP down")
 
-    monkeypatch.setattr(services, "send_mail", smtp_down)
+    monkeypatch.setattr("django.core.mail.message.EmailMessage.send", smtp_down)
     with pytest.raises(ConnectionRefusedError):
         services.tranche_staff_notify(tranche_id=tranche.pk)
     tranche.refresh_from_db()

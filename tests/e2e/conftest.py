@@ -159,6 +159,15 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
+@pytest.fixture(autouse=True)
+def site_url_is_the_live_server(request) -> None:
+    """Emails link to ``SITE_URL`` (never the host a request came on): in the browser tests
+    that is the live server's address, as ``make run`` makes it the runserver's."""
+    if "live_server" in request.fixturenames:
+        settings = request.getfixturevalue("settings")
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture
 def stripe_live(live_server, localstripe, localstripe_register_webhook) -> str:
     """localstripe emptied for this test, delivering signed webhooks to the live server."""

@@ -200,11 +200,12 @@ def confirmation_link(email: str) -> str:
     raise AssertionError(f"no confirmation email with a link for {email}; sent: {sent}")
 
 
-def sign_up(page: Page, live_url: str, *, email: str, lang: str = "en") -> None:
-    """Sign up in the browser and verify the address through the emailed link."""
+def sign_up(page: Page, live_url: str, *, email: str, lang: str = "en", name: str = "Nour") -> None:
+    """Sign up in the browser (with the public name) and verify the address by the emailed link."""
     page.goto(f"{live_url}/{lang}/accounts/signup/")
     form = page.locator("main form").filter(has=page.locator("input[name=password2]"))
     form.locator("input[name=email]").fill(email)
+    form.locator("input[name=display_name]").fill(name)
     form.locator("input[name=password1]").fill(PASSWORD)
     form.locator("input[name=password2]").fill(PASSWORD)
     form.locator("[type=submit]").click()

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Run localstripe on 127.0.0.1 and register the Stripe webhook of this site."
 
     def add_arguments(self, parser):
-        default_port = urlsplit(settings.STRIPE_API_BASE or "http://127.0.0.1:8420").port or 8420
+        default_port = urlsplit(settings.STRIPE_API_BASE).port or settings.STRIPE_PORT
         parser.add_argument("--port", type=int, default=default_port)
         parser.add_argument(
             "--webhook-url",
