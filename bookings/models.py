@@ -173,6 +173,8 @@ class Refund(models.Model):
         EVENT_CANCELLED = "event_cancelled", _("Host cancelled the event")
         LATE_PAYMENT = "late_payment", _("Paid after the hold expired and the seats were gone")
         STAFF = "staff", _("Refunded by staff")
+        STRIPE = "stripe", _("Refunded on Stripe (dashboard)")
+        DISPUTE_LOST = "dispute_lost", _("Dispute lost: the bank took the money back")
 
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds"
@@ -191,6 +193,40 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_refund_id
+
+
+class Dispute(models.Model):
+    """A chargeback the guest's bank opened on a payment, mirrored from Stripe.
+
+    While open, the host's share of the booking is frozen (not paid out). Lost, it is recorded
+    as a refund (``Refund.Reason.DISPUTE_LOST``) so every share is reversed like a refund.
+    Status moves forward only: open → won | lost.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="disputes"
+    )
+    stripe_dispute_id = models.CharField(_("Stripe dispute"), max_length=255, unique=True)
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return self.stripe_dispute_id
 
 
 class StripeEvent(models.Model):

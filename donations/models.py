@@ -187,3 +187,313 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bought_on} · {self.student_reference}"
+
+
+# ================================================================ the money ledger
+#
+# Beside the fund ledger above (which counts pledges and reversals for tranches and laptops),
+# a double-entry ledger of every cent the platform holds and owes. See docs/MONEY.md.
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused (the money ledger is append-only)."""
+
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
+
+    def delete(self):
+        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or deleted (ORM side; Postgres has a trigger)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
+
+
+class MoneyAccount(models.Model):
+    """One balance of the money ledger: money held, each host, Kiron, the platform.
+
+    ``balance_cents`` is the stored total: it always equals the sum of the account's entries
+    and only ``donations.services_ledger`` moves it, under this row's lock. Credits are
+    positive (what the platform owes the host or Kiron, what the platform earned); the money
+    the platform holds at Stripe and in its bank carries the opposite sign, so all balances
+    together sum to zero.
+    """
+
+    class Kind(models.TextChoices):
+        HELD = "held", _("Money held (Stripe and bank)")
+        HOST = "host", _("Payable to a host")
+        KIRON = "kiron", _("Payable to Kiron")
+        PLATFORM = "platform", _("Platform fees")
+
+    key = models.CharField(_("key"), max_length=40, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    host = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="money_account",
+        null=True,
+        blank=True,
+    )
+    balance_cents = models.BigIntegerField(_("balance (cents)"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("money account")
+        verbose_name_plural = _("money accounts")
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="host", host__isnull=False) | (~Q(kind="host") & Q(host=None))),
+                name="money_account_host_iff_host_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.HOST:
+            return _("Host %(host)s") % {"host": self.host}
+        return str(self.get_kind_display())
+
+
+class MoneyTransfer(AppendOnlyModel):
+    """One movement of money: balanced entries written together. Unique per kind and reference."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Guest payment")
+        REFUND = "refund", _("Refund")
+        PAYOUT = "payout", _("Payout")
+        PAYOUT_RETURN = "payout_return", _("Returned payout")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=100)
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="money_transfers",
+        null=True,
+        blank=True,
+    )
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("money transfer")
+        verbose_name_plural = _("money transfers")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "reference"], name="money_transfer_unique_reference_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class MoneyEntry(AppendOnlyModel):
+    """One signed line of a transfer on one account; a transfer's entries sum to zero."""
+
+    transfer = models.ForeignKey(
+        MoneyTransfer, verbose_name=_("transfer"), on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(
+        MoneyAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+    )
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    # Copied from the transfer so payout eligibility is one join away.
+    booking = models.ForeignKey(
+        Booking,
+        verbose_name=_("booking"),
+        on_delete=models.PROTECT,
+        related_name="money_entries",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("money entry")
+        verbose_name_plural = _("money entries")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(amount_cents=0), name="money_entry_amount_not_zero"
+            ),
+            models.UniqueConstraint(
+                fields=["transfer", "account"], name="money_entry_one_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount_cents}"
+
+
+# ================================================================ payouts
+
+
+class PayoutDetails(models.Model):
+    """Where a host wants their share sent: account holder and IBAN (SEPA)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("host"),
+        on_delete=models.PROTECT,
+        related_name="payout_details",
+    )
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout details")
+        verbose_name_plural = _("payout details")
+
+    def __str__(self) -> str:
+        return f"{self.holder_name} · {self.iban_masked}"
+
+    @property
+    def iban_masked(self) -> str:
+        return mask_iban(self.iban)
+
+
+def mask_iban(iban: str) -> str:
+    """ "BE68 **** **** 0470": the country, check digits and last four digits only."""
+    compact = (iban or "").replace(" ", "")
+    if len(compact) < 8:
+        return "****"
+    return f"{compact[:4]} **** **** {compact[-4:]}"
+
+
+class PayoutBatch(models.Model):
+    """A SEPA credit-transfer file for the bank: one line per beneficiary.
+
+    created → executed (the bank carried it out). Lines are written with the batch and never
+    change afterwards, except that one can be marked returned.
+    """
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("Created, file ready for the bank")
+        EXECUTED = "executed", _("Executed by the bank")
+
+    reference = models.CharField(_("reference"), max_length=35, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.CREATED
+    )
+    execution_date = models.DateField(_("requested execution date"))
+    total_cents = models.BigIntegerField(_("total (cents)"))
+    sepa_xml = models.TextField(_("pain.001 file"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked executed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("payout batch")
+        verbose_name_plural = _("payout batches")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("manage_payouts", _("Can create payout batches and mark them"))]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PayoutLine(models.Model):
+    """What one beneficiary (a host, or Kiron) receives in a batch, with the account it goes to."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("In the file")
+        PAID = "paid", _("Paid")
+        RETURNED = "returned", _("Returned or failed")
+
+    batch = models.ForeignKey(
+        PayoutBatch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="lines"
+    )
+    account = models.ForeignKey(
+        MoneyAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+"
+    )
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    end_to_end_id = models.CharField(_("end-to-end reference"), max_length=35, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SENT
+    )
+    returned_reason = models.CharField(_("reason returned"), max_length=200, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout line")
+        verbose_name_plural = _("payout lines")
+        ordering = ["batch", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "account"], name="payout_line_one_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="payout_line_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.end_to_end_id} · {self.amount_cents}"
+
+    @property
+    def iban_masked(self) -> str:
+        return mask_iban(self.iban)
+
+
+class PayoutLineEntry(models.Model):
+    """Binds a ledger entry (a booking's host share or Kiron share, or a refund of it) to the
+    payout line that pays it. At most one binding per entry is live: the database refuses a
+    second, so no cent is paid twice. A returned line releases its bindings."""
+
+    line = models.ForeignKey(
+        PayoutLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="bindings"
+    )
+    entry = models.ForeignKey(
+        MoneyEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="bindings"
+    )
+    released = models.BooleanField(_("released"), default=False)
+
+    class Meta:
+        verbose_name = _("payout line entry")
+        verbose_name_plural = _("payout line entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry"],
+                condition=Q(released=False),
+                name="payout_entry_paid_at_most_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} ← {self.entry_id}"

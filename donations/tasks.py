@@ -101,3 +101,59 @@ def fund_reconcile() -> list[str]:
     for line in report.differences:
         logger.error("Fund reconciliation difference: %s", line)
     return report.differences
+
+
+# ---------------------------------------------------------------- the money ledger
+
+
+@shared_task(name="donations.money_payment_route", **RETRY)
+def money_payment_route(payment_id: int) -> int | None:
+    """Write the money-ledger transfer of a succeeded payment. Idempotent: one per payment.
+
+    Enqueued by the ``payment_succeeded`` receiver; ``money_sweep`` repeats it if it never ran.
+    """
+    from . import services_ledger
+
+    transfer = services_ledger.money_payment_record(payment_id=payment_id)
+    return transfer.pk if transfer else None
+
+
+@shared_task(name="donations.money_refund_route", **RETRY)
+def money_refund_route(refund_id: int) -> int | None:
+    """Write the money-ledger transfer of a refund. Idempotent: one per refund.
+
+    Enqueued by the ``payment_refunded`` receiver; ``money_sweep`` repeats it if it never ran.
+    """
+    from . import services_ledger
+
+    transfer = services_ledger.money_refund_record(refund_id=refund_id)
+    return transfer.pk if transfer else None
+
+
+@shared_task(name="donations.money_sweep")
+def money_sweep(limit: int = 500) -> dict[str, int]:
+    """Write the money-ledger transfers the signal path missed (broker down, worker died).
+
+    Succeeded payments without a payment transfer, refunds without a refund transfer; each
+    on its own, a failure is logged and does not stop the others. Runs every 5 minutes.
+    """
+    from . import selectors_money, services_ledger
+
+    counts = {"payments": 0, "refunds": 0, "errors": 0}
+    for payment_id in selectors_money.payments_missing_transfer(limit=limit):
+        try:
+            if services_ledger.money_payment_record(payment_id=payment_id):
+                counts["payments"] += 1
+        except Exception:
+            counts["errors"] += 1
+            logger.exception("Money sweep could not record payment %s", payment_id)
+    for refund_id in selectors_money.refunds_missing_transfer(limit=limit):
+        try:
+            if services_ledger.money_refund_record(refund_id=refund_id):
+                counts["refunds"] += 1
+        except Exception:
+            counts["errors"] += 1
+            logger.exception("Money sweep could not record refund %s", refund_id)
+    if any(counts.values()):
+        logger.warning("Money sweep caught up: %s", counts)
+    return counts

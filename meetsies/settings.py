@@ -285,6 +285,15 @@ CELERY_BEAT_SCHEDULE["donations-fund-reconcile"] = {
     "task": "donations.fund_reconcile",
     "schedule": timedelta(hours=1),
 }
+# donations: money-ledger transfers the signal path missed; the daily reconciliation of all money.
+CELERY_BEAT_SCHEDULE["donations-money-sweep"] = {
+    "task": "donations.money_sweep",
+    "schedule": timedelta(minutes=5),
+}
+CELERY_BEAT_SCHEDULE["donations-money-reconcile"] = {
+    "task": "donations.money_reconcile",
+    "schedule": timedelta(days=1),
+}
 # events: a published event whose end has passed is completed.
 CELERY_BEAT_SCHEDULE["events-complete-ended"] = {
     "task": "events.tasks.complete_ended_events",
@@ -329,6 +338,19 @@ STRIPE_JS_URL = env(
 STRIPE_WEBHOOK_TOLERANCE = 300
 CURRENCY = "EUR"
 PLATFORM_FEE_PERCENT = int(env("PLATFORM_FEE_PERCENT", "0"))
+# Payouts (docs/MONEY.md): a host's share becomes payable this many days after the event ended;
+# a batch pays a host only from this balance up; the platform's own account (the debtor of the
+# SEPA file) and Kiron's account come from the environment.
+HOST_PAYOUT_DELAY_DAYS = int(env("HOST_PAYOUT_DELAY_DAYS", "3"))
+PAYOUT_MINIMUM_CENTS = int(env("PAYOUT_MINIMUM_CENTS", "1000"))
+PAYOUT_DEBTOR_NAME = env("PAYOUT_DEBTOR_NAME", "Meetsies ASBL")
+PAYOUT_DEBTOR_IBAN = env("PAYOUT_DEBTOR_IBAN", "BE68539007547034")
+PAYOUT_DEBTOR_BIC = env("PAYOUT_DEBTOR_BIC", "GEBABEBB")
+KIRON_PAYOUT_NAME = env("KIRON_PAYOUT_NAME", "Kiron Open Higher Education gGmbH")
+KIRON_PAYOUT_IBAN = env("KIRON_PAYOUT_IBAN", "DE89370400440532013000")
+KIRON_PAYOUT_BIC = env("KIRON_PAYOUT_BIC", "COBADEFFXXX")
+# How far back the reconciliation asks Stripe about PaymentIntents (days).
+RECONCILE_STRIPE_DAYS = int(env("RECONCILE_STRIPE_DAYS", "120"))
 BOOKING_HOLD_MINUTES = 15
 BOOKING_MAX_SEATS = 8
 DEFAULT_CANCELLATION_NOTICE = timedelta(hours=48)
