@@ -127,7 +127,7 @@ def host_earnings(*, host, now: datetime | None = None) -> Earnings:
     cutoff = payable_cutoff(now=now)
     entries = (
         MoneyEntry.objects.filter(account=account, booking__isnull=False)
-        .select_related("booking__event", "transfer")
+        .select_related("booking__event__city", "transfer")
         .annotate(
             bound=Exists(_live_binding()),
             disputed=Exists(_open_dispute()),

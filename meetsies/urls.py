@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("bookings/", include("bookings.urls")),
     path("impact/", include("donations.urls")),
     path("", include("community.urls")),
+    path("earnings/", include("donations.earnings_urls")),
     prefix_default_language=True,
 )
 
