@@ -345,3 +345,6 @@ class DisbursementAdmin(admin.ModelAdmin):
         obj.created_at = saved.created_at
         obj._state.adding = False
         obj._state.db = saved._state.db
+
+
+from . import admin_payouts  # noqa: E402, F401  (registers the money ledger and payouts)
