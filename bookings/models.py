@@ -148,6 +148,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-created_at"]
+        permissions = [("refund_payment", _("Can refund payments from the admin"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(refunded_cents__lte=F("amount_cents")),
@@ -184,6 +185,7 @@ class Refund(models.Model):
         _("amount (cents)"), validators=[MinValueValidator(1)]
     )
     reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

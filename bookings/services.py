@@ -441,7 +441,7 @@ def payment_abandon(*, booking_id: int) -> Payment | None:
 
 
 def payment_refund(
-    *, payment_id: int, reason: str, amount_cents: int | None = None
+    *, payment_id: int, reason: str, amount_cents: int | None = None, note: str = ""
 ) -> Refund | None:
     """Refund (part of) a succeeded payment through Stripe and record it.
 
@@ -481,7 +481,11 @@ def payment_refund(
             )
             return None
         refund = Refund.objects.create(
-            payment=payment, stripe_refund_id=stripe_refund_id, amount_cents=amount, reason=reason
+            payment=payment,
+            stripe_refund_id=stripe_refund_id,
+            amount_cents=amount,
+            reason=reason,
+            note=note[:200],
         )
         Payment.objects.filter(pk=payment.pk).update(refunded_cents=F("refunded_cents") + amount)
         # A cancelled booking, or a late payment whose hold had expired and whose seats were

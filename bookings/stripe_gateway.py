@@ -179,6 +179,94 @@ def refund_create(*, payment_intent_id: str, amount_cents: int, idempotency_key:
 
 
 @dataclass(frozen=True)
+class RefundInfo:
+    """A refund as Stripe reports it."""
+
+    id: str
+    amount: int
+    status: str
+
+
+@dataclass(frozen=True)
+class ChargeInfo:
+    """What ``charge.refunded`` tells: the charge's PaymentIntent and its refunds."""
+
+    id: str
+    payment_intent_id: str
+    amount_refunded: int
+    refunds: tuple[RefundInfo, ...]
+
+    @classmethod
+    def from_stripe(cls, obj: Any) -> ChargeInfo:
+        """Read a Charge; ``ValueError`` for a shape Stripe never sends."""
+        try:
+            return cls._read(obj)
+        except (AttributeError, KeyError, TypeError) as error:
+            raise ValueError(f"not a charge: {error}") from None
+
+    @classmethod
+    def _read(cls, obj: Any) -> ChargeInfo:
+        data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+        refunds = (data.get("refunds") or {}).get("data") or []
+        if not isinstance(data["id"], str) or not isinstance(data.get("payment_intent"), str):
+            raise TypeError("charge id and payment_intent must be strings")
+        return cls(
+            id=data["id"],
+            payment_intent_id=data.get("payment_intent") or "",
+            amount_refunded=int(data.get("amount_refunded") or 0),
+            refunds=tuple(
+                RefundInfo(
+                    id=item["id"], amount=int(item["amount"]), status=item.get("status") or ""
+                )
+                for item in refunds
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DisputeInfo:
+    """What ``charge.dispute.*`` tells: the dispute, its PaymentIntent, amount and status."""
+
+    id: str
+    payment_intent_id: str
+    amount: int
+    reason: str
+    status: str
+
+    @classmethod
+    def from_stripe(cls, obj: Any) -> DisputeInfo:
+        """Read a Dispute; ``ValueError`` for a shape Stripe never sends."""
+        try:
+            return cls._read(obj)
+        except (AttributeError, KeyError, TypeError) as error:
+            raise ValueError(f"not a dispute: {error}") from None
+
+    @classmethod
+    def _read(cls, obj: Any) -> DisputeInfo:
+        data = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+        if not isinstance(data["id"], str) or not isinstance(data.get("payment_intent"), str):
+            raise TypeError("dispute id and payment_intent must be strings")
+        if isinstance(data["amount"], bool) or not isinstance(data["amount"], int):
+            raise TypeError("a dispute amount is a whole number of cents")
+        return cls(
+            id=data["id"],
+            payment_intent_id=data.get("payment_intent") or "",
+            amount=int(data["amount"]),
+            reason=(data.get("reason") or "")[:100],
+            status=data.get("status") or "",
+        )
+
+
+def refunds_list(*, payment_intent_id: str) -> list[RefundInfo]:
+    """Every refund Stripe holds for a PaymentIntent (first 100; more is not a real case)."""
+    page = client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+    return [
+        RefundInfo(id=item.id, amount=int(item.amount), status=item.status or "")
+        for item in page.data
+    ]
+
+
+@dataclass(frozen=True)
 class WebhookEvent:
     """A signed webhook event whose outer shape was checked: ids and type are strings."""
 

@@ -7,13 +7,34 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services, stripe_gateway
+from . import services, services_mirror, stripe_gateway
 from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
 
-# Events that move a PaymentIntent; everything else is acknowledged and ignored.
-HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed"}
+# Events that move a PaymentIntent, a refund or a dispute; everything else is acknowledged
+# and ignored.
+INTENT_EVENTS = {"payment_intent.succeeded", "payment_intent.payment_failed"}
+REFUND_EVENTS = {"charge.refunded"}
+DISPUTE_EVENTS = {"charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed"}
+HANDLED = INTENT_EVENTS | REFUND_EVENTS | DISPUTE_EVENTS
+
+
+def _effect(event, event_id: str, event_type: str):
+    """Parse a handled event (``ValueError`` for a shape Stripe never sends) and return the
+    write to run: one transaction with its StripeEvent row."""
+    obj = event.object
+    stored = {"stripe_event_id": event_id, "stripe_event_type": event_type}
+    if event_type in REFUND_EVENTS:
+        charge = stripe_gateway.ChargeInfo.from_stripe(obj)
+        return lambda: services_mirror.payment_refunds_import(
+            payment_intent_id=charge.payment_intent_id, refunds=charge.refunds, **stored
+        )
+    if event_type in DISPUTE_EVENTS:
+        dispute = stripe_gateway.DisputeInfo.from_stripe(obj)
+        return lambda: services_mirror.dispute_sync(dispute=dispute, **stored)
+    intent = stripe_gateway.Intent.from_stripe(obj)
+    return lambda: services.payment_intent_sync(intent=intent, **stored)
 
 
 @csrf_exempt
@@ -40,13 +61,11 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         services.stripe_event_record_ignored(event_id=event_id, event_type=event_type)
         return HttpResponse("ignored", content_type="text/plain")
     try:
-        intent = stripe_gateway.Intent.from_stripe(event.object)
+        effect = _effect(event, event_id, event_type)
     except ValueError:
         return HttpResponse("bad payload", status=400, content_type="text/plain")
     try:
-        services.payment_intent_sync(
-            intent=intent, stripe_event_id=event_id, stripe_event_type=event_type
-        )
+        effect()
     except IntegrityError:
         # A concurrent delivery of the same event committed first: nothing to do.
         if StripeEvent.objects.filter(event_id=event_id).exists():

@@ -157,3 +157,16 @@ def money_sweep(limit: int = 500) -> dict[str, int]:
     if any(counts.values()):
         logger.warning("Money sweep caught up: %s", counts)
     return counts
+
+
+@shared_task(name="donations.money_reconcile")
+def money_reconcile() -> list[str]:
+    """Daily: reconcile all money (imports refunds made on Stripe); logs every difference."""
+    from .reconcile_money import money_reconcile as reconcile
+
+    report = reconcile(stripe=True)
+    for line in report.notes:
+        logger.info("Money reconciliation note: %s", line)
+    for line in report.differences:
+        logger.error("Money reconciliation difference: %s", line)
+    return report.differences

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0005_dispute_refund_reasons'),
+        ('bookings', '0006_dispute_refund_reasons'),
         ('donations', '0003_ledger_append_only_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

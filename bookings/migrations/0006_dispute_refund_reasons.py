@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0004_booking_event_change_sent'),
+        ('bookings', '0005_staff_permissions'),
     ]
 
     operations = [
