@@ -42,8 +42,9 @@ from bookings import stripe_gateway
 from bookings.models import Booking, Refund, StripeEvent
 from community.bootstrap import ensure_moderators_group
 from community.models import Conversation, Message, NoShow, Report, Review
+from donations import services_ledger
 from donations.bootstrap import ensure_cook4chance_fund, ensure_kiron_staff_group
-from donations.models import Disbursement, LedgerEntry, Tranche
+from donations.models import Disbursement, LedgerEntry, MoneyAccount, PayoutBatch, Tranche
 from events.models import Event, EventChange
 from tests.community.helpers import booking as confirmed_booking
 from tests.community.helpers import past_event
@@ -154,6 +155,10 @@ def world(db, monkeypatch) -> World:
         fund=fund, bought_on=timezone.localdate(), student_reference="KIRON-WALK-1"
     )
     stripe_event = StripeEvent.objects.create(event_id="evt_walk", type="payment_intent.x")
+    money_transfer = services_ledger.money_payment_record(payment_id=payment.pk)
+    batch = PayoutBatch.objects.create(
+        reference="MEETSIES-WALK", execution_date=timezone.localdate(), total_cents=0
+    )
     event_change = EventChange.objects.create(
         event=event, changes={"address": ["Old Street 1", ADDRESS]}, changed_by=host
     )
@@ -210,6 +215,8 @@ def world(db, monkeypatch) -> World:
             "tranche": tranche,
             "disbursement": disbursement,
             "stripe_event": stripe_event,
+            "money_transfer": money_transfer,
+            "batch": batch,
             "event_change": event_change,
             "commune": commune,
             "dinner_done": dinner_done,
@@ -442,6 +449,9 @@ ADMIN_MODELS: dict[str, Callable[[World], object]] = {
     "community.report": lambda w: w.extra["report"],
     "community.review": lambda w: w.extra["review"],
     "community.conversation": lambda w: w.extra["conversation"],
+    "donations.moneyaccount": lambda w: MoneyAccount.objects.get(key="held"),
+    "donations.moneytransfer": lambda w: w.extra["money_transfer"],
+    "donations.payoutbatch": lambda w: w.extra["batch"],
 }
 # The admin's other patterns with an argument, by name (or route when unnamed).
 ADMIN_OTHER = {
@@ -449,6 +459,10 @@ ADMIN_OTHER = {
     "admin:view_on_site": "redirects to the object's own page, where the site's rules apply",
     "admin:auth_user_password_change": "a user's password form: needs accounts.change_user",
     "admin/(?P<url>.*)$": "the admin's catch-all: 404 for staff, the login for others",
+    "admin:bookings_payment_refund": "staff refund: needs bookings.refund_payment",
+    "admin:donations_payoutbatch_download": "the pain.001 file: needs donations.manage_payouts",
+    "admin:donations_payoutbatch_executed": "mark executed: needs donations.manage_payouts",
+    "admin:donations_payoutline_return": "mark a line returned: needs donations.manage_payouts",
 }
 # Serving uploads in the embedded default (SERVE_MEDIA): photos shown on public pages.
 MEDIA_ROUTE = "^media/(?P<path>.*)$"

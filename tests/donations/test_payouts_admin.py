@@ -105,3 +105,26 @@ def test_a_return_without_reason_is_a_400(payouts_client, payable):
     assert response.status_code == 400
     line.refresh_from_db()
     assert line.status == "sent"
+
+
+def test_the_file_and_the_marks_need_the_permission(client, payouts_client, payable, kiron_group):
+    create(payouts_client)
+    batch = PayoutBatch.objects.get()
+    line = batch.lines.first()
+    kiron = UserFactory(is_staff=True)
+    kiron.groups.add(kiron_group)
+    client.force_login(kiron)
+
+    assert (
+        client.get(reverse("admin:donations_payoutbatch_download", args=[batch.pk])).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("admin:donations_payoutbatch_executed", args=[batch.pk])).status_code
+        == 403
+    )
+    returned = client.post(
+        reverse("admin:donations_payoutline_return", args=[line.pk]), {"reason": "x"}
+    )
+    assert returned.status_code == 403
+    assert set(batch.lines.values_list("status", flat=True)) == {"sent"}
