@@ -52,8 +52,12 @@ class FundAdmin(admin.ModelAdmin):
         fund = self.get_object(request, object_id)
         if fund is not None and self.has_view_or_change_permission(request, fund):
             bought = selectors.fund_laptops_bought(fund=fund)
+            from . import selectors_money
+
             extra_context["summary"] = {
                 "fund": fund,
+                "kiron": selectors_money.kiron_summary(),
+                "transfers": selectors_money.kiron_transfers(),
                 "bought": bought,
                 "available": max(fund.complete_tranches - bought, 0),
                 "chart": charts.net_chart(

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import charts, selectors
+from . import charts, selectors, selectors_money
 
 
 @require_GET
@@ -16,6 +16,7 @@ def impact(request: HttpRequest) -> HttpResponse:
         "laptops_bought": selectors.fund_laptops_bought(fund=fund),
         "stats": selectors.fund_dinner_stats(fund=fund),
         "recent": selectors.fund_recent_disbursements(fund=fund),
+        "kiron": selectors_money.kiron_summary(),
         "chart": charts.net_chart(
             selectors.fund_net_by_day(fund=fund), tranche_cents=fund.tranche_cents
         ),

@@ -128,3 +128,20 @@ def test_the_file_and_the_marks_need_the_permission(client, payouts_client, paya
     )
     assert returned.status_code == 403
     assert set(batch.lines.values_list("status", flat=True)) == {"sent"}
+
+
+def test_kiron_staff_see_the_transfers_to_kiron_on_the_fund_page_not_hosts_ibans(
+    client, payouts_client, payable, kiron_group, fund
+):
+    create(payouts_client)
+    kiron = UserFactory(is_staff=True)
+    kiron.groups.add(kiron_group)
+    client.force_login(kiron)
+
+    page = client.get(reverse("admin:donations_fund_change", args=[fund.pk])).content.decode()
+
+    assert 'id="fund-transferred">€25.00' in page
+    assert "MEETSIES-" in page
+    assert IBAN_HOST not in page and "BE68" not in page
+    impact = client.get(reverse("donations:impact")).content.decode()
+    assert 'id="impact-transferred">€25.00' in impact
