@@ -16,6 +16,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import StatusHistoryInline
+from audit.services import Actor
 from events.templatetags.money import format_cents
 
 from . import services, stripe_gateway
@@ -142,7 +144,7 @@ class BookingAdmin(GuestDetailsHidden, NoAddNoDelete, admin.ModelAdmin):
     list_select_related = ["event", "guest"]
     raw_id_fields = ["event", "guest"]
     date_hierarchy = "created_at"
-    inlines = [PaymentInline]
+    inlines = [PaymentInline, StatusHistoryInline]
     readonly_fields = [
         "reference",
         "event",
@@ -219,6 +221,7 @@ class PaymentAdmin(GuestDetailsHidden, NoAddNoDelete, admin.ModelAdmin):
                         reason=Refund.Reason.STAFF,
                         amount_cents=form.cleaned_data["amount"],
                         note=f"{request.user.email}: {form.cleaned_data['note']}",
+                        actor=Actor.person(request.user),
                     )
                 except stripe_gateway.StripeError as error:
                     self.message_user(

@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.services import Actor, status_changes_record
 from events.models import Event
 from meetsies.enqueue import enqueue_on_commit
 
 from . import selectors, signals, stripe_gateway
 from .models import Booking, Payment, Refund, StripeEvent
+from .transitions import booking_transition, bookings_transition
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +75,12 @@ def _expire_stale_holds_locked(*, event: Event, now: datetime) -> int:
     )
     if not stale:
         return 0
-    Booking.objects.filter(pk__in=[pk for pk, _ in stale]).update(
-        status=Status.EXPIRED, expired_at=now, updated_at=now
+    bookings_transition(
+        changes=[(pk, Status.HELD) for pk, _ in stale],
+        to=Status.EXPIRED,
+        actor=Actor.system(),
+        reason="the hold ran out",
+        now=now,
     )
     freed = sum(seats for _, seats in stale)
     _release_seats(event_id=event.pk, seats=freed)
@@ -150,6 +156,13 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
         booking.status = Status.CONFIRMED
         booking.confirmed_at = now
     booking.save()
+    status_changes_record(
+        model=Booking,
+        changes=[(booking.pk, "")],
+        to_status=booking.status,
+        actor=Actor.person(guest),
+        reason="free booking" if booking.gross_cents == 0 else "seats held",
+    )
     if booking.status == Status.CONFIRMED:
         _on_commit_confirmed(booking.pk)
     return booking
@@ -395,14 +408,22 @@ def _payment_succeeded_locked(
     elif booking.status == Status.HELD:
         # The event closed (cancelled or started) while the guest was paying.
         _release_seats(event_id=event.pk, seats=booking.seats)
-        booking.status = Status.CANCELLED
-        booking.cancelled_at = now
-        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        booking_transition(
+            booking=booking,
+            to=Status.CANCELLED,
+            actor=Actor.stripe(),
+            reason="paid after the event closed",
+            now=now,
+        )
 
     if confirm:
-        booking.status = Status.CONFIRMED
-        booking.confirmed_at = now
-        booking.save(update_fields=["status", "confirmed_at", "updated_at"])
+        booking_transition(
+            booking=booking,
+            to=Status.CONFIRMED,
+            actor=Actor.stripe(),
+            reason="Stripe says the payment succeeded",
+            now=now,
+        )
 
     transaction.on_commit(
         lambda: signals.payment_succeeded.send(sender=Payment, payment_id=payment_id)
@@ -441,7 +462,12 @@ def payment_abandon(*, booking_id: int) -> Payment | None:
 
 
 def payment_refund(
-    *, payment_id: int, reason: str, amount_cents: int | None = None, note: str = ""
+    *,
+    payment_id: int,
+    reason: str,
+    amount_cents: int | None = None,
+    note: str = "",
+    actor: Actor | None = None,
 ) -> Refund | None:
     """Refund (part of) a succeeded payment through Stripe and record it.
 
@@ -467,7 +493,7 @@ def payment_refund(
         # The usual lock order (booking, then payment): a late success event for this payment
         # may be waiting on them at the same time.
         booking_id = Payment.objects.values_list("booking_id", flat=True).get(pk=payment_id)
-        Booking.objects.select_for_update().only("pk").get(pk=booking_id)
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         existing = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
         if existing is not None:
@@ -490,9 +516,13 @@ def payment_refund(
         Payment.objects.filter(pk=payment.pk).update(refunded_cents=F("refunded_cents") + amount)
         # A cancelled booking, or a late payment whose hold had expired and whose seats were
         # gone, is refunded now; a confirmed booking partly refunded (by staff) stays confirmed.
-        Booking.objects.filter(
-            pk=payment.booking_id, status__in=[Status.CANCELLED, Status.EXPIRED]
-        ).update(status=Status.REFUNDED, updated_at=timezone.now())
+        if booking.status in (Status.CANCELLED, Status.EXPIRED):
+            booking_transition(
+                booking=booking,
+                to=Status.REFUNDED,
+                actor=actor or Actor.system(),
+                reason=f"refund {stripe_refund_id} ({reason})",
+            )
         refund_id = refund.pk
         transaction.on_commit(
             lambda: signals.payment_refunded.send(sender=Refund, refund_id=refund_id)
@@ -535,9 +565,13 @@ def booking_cancel(*, booking_id: int, guest: User) -> Booking:
     booking.event = event
     refund = booking.status == Status.CONFIRMED and booking_refund_due(booking=booking, now=now)
     _release_seats(event_id=event.pk, seats=booking.seats)
-    booking.status = Status.CANCELLED
-    booking.cancelled_at = now
-    booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+    booking_transition(
+        booking=booking,
+        to=Status.CANCELLED,
+        actor=Actor.person(guest),
+        reason="the guest cancelled",
+        now=now,
+    )
 
     from . import tasks
 
@@ -566,9 +600,12 @@ def bookings_cancel_for_event(*, event_id: int) -> list[int]:
     )
     if not bookings:
         return []
-    ids = [pk for pk, _seats, _status in bookings]
-    Booking.objects.filter(pk__in=ids).update(
-        status=Status.CANCELLED, cancelled_at=now, updated_at=now
+    ids = bookings_transition(
+        changes=[(pk, status) for pk, _seats, status in bookings],
+        to=Status.CANCELLED,
+        actor=Actor.system(),
+        reason="the host cancelled the event",
+        now=now,
     )
     _release_seats(event_id=event_id, seats=sum(seats for _pk, seats, _status in bookings))
     for pk, _seats, status in bookings:

@@ -15,8 +15,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import Actor
+
 from . import signals, stripe_gateway
 from .models import Booking, Dispute, Payment, Refund, StripeEvent
+from .transitions import booking_transition
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +77,14 @@ def _refund_write_locked(
     )
     Payment.objects.filter(pk=payment.pk).update(refunded_cents=F("refunded_cents") + amount)
     payment.refunded_cents += amount
-    Booking.objects.filter(pk=payment.booking_id, status=Booking.Status.CANCELLED).update(
-        status=Booking.Status.REFUNDED, updated_at=timezone.now()
-    )
+    booking = Booking.objects.get(pk=payment.booking_id)  # locked by the caller
+    if booking.status in (Booking.Status.CANCELLED, Booking.Status.EXPIRED):
+        booking_transition(
+            booking=booking,
+            to=Booking.Status.REFUNDED,
+            actor=Actor.stripe(),
+            reason=f"{reason} {stripe_refund_id}",
+        )
     refund_id = refund.pk
     transaction.on_commit(lambda: signals.payment_refunded.send(sender=Refund, refund_id=refund_id))
     return refund

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.admin import StatusHistoryInline
 from events.templatetags.money import format_cents
 
 from . import services_payouts
@@ -119,7 +120,7 @@ class PayoutBatchAdmin(PayoutPermissionMixin, admin.ModelAdmin):
         "executed_by",
     ]
     readonly_fields = fields
-    inlines = [PayoutLineInline]
+    inlines = [PayoutLineInline, StatusHistoryInline]
 
     @admin.display(description=gettext_lazy("total"), ordering="total_cents")
     def total_display(self, obj: PayoutBatch) -> str:
@@ -219,7 +220,7 @@ class PayoutBatchAdmin(PayoutPermissionMixin, admin.ModelAdmin):
             if form.is_valid():
                 try:
                     services_payouts.payout_line_mark_returned(
-                        line_id=line.pk, reason=form.cleaned_data["reason"]
+                        line_id=line.pk, reason=form.cleaned_data["reason"], user=request.user
                     )
                 except ValidationError as error:
                     self.message_user(request, " ".join(error.messages), messages.ERROR)

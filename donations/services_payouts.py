@@ -26,6 +26,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
 
+from audit.services import Actor, status_changes_record, transition_check
 from events.templatetags.money import format_cents
 
 from . import selectors_money
@@ -114,6 +115,17 @@ def payout_details_save(*, user: User, holder_name: str, iban: str, password: st
 
 
 # ---------------------------------------------------------------- batches
+
+BATCH_TRANSITIONS = {PayoutBatch.Status.CREATED: {PayoutBatch.Status.EXECUTED}}
+LINE_TRANSITIONS = {
+    PayoutLine.Status.SENT: {PayoutLine.Status.PAID, PayoutLine.Status.RETURNED},
+    PayoutLine.Status.PAID: {PayoutLine.Status.RETURNED},
+    PayoutLine.Status.RETURNED: set(),
+}
+
+
+def _actor(user) -> Actor:
+    return Actor.person(user) if user is not None and user.is_authenticated else Actor.system()
 
 
 def _lock_beneficiaries(*, keys: list[str]) -> dict[str, MoneyAccount]:
@@ -255,6 +267,20 @@ def payout_batch_create(*, user: User | None, execution_date: date | None = None
             lines.append(line)
         batch.sepa_xml = sepa_file_build(batch=batch, lines=lines)
         batch.save(update_fields=["sepa_xml"])
+        status_changes_record(
+            model=PayoutBatch,
+            changes=[(batch.pk, "")],
+            to_status=batch.status,
+            actor=_actor(user),
+            reason=f"{len(lines)} lines, {batch.total_cents} cents",
+        )
+        status_changes_record(
+            model=PayoutLine,
+            changes=[(line.pk, "") for line in lines],
+            to_status=PayoutLine.Status.SENT,
+            actor=_actor(user),
+            reason=batch.reference,
+        )
     return batch
 
 
@@ -264,18 +290,41 @@ def payout_batch_mark_executed(*, batch_id: int, user: User | None) -> PayoutBat
     batch = PayoutBatch.objects.select_for_update().get(pk=batch_id)
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch
+    transition_check(
+        allowed=BATCH_TRANSITIONS,
+        model="payout batch",
+        from_status=batch.status,
+        to_status=PayoutBatch.Status.EXECUTED,
+    )
+    status_changes_record(
+        model=PayoutBatch,
+        changes=[(batch.pk, batch.status)],
+        to_status=PayoutBatch.Status.EXECUTED,
+        actor=_actor(user),
+        reason="executed by the bank",
+    )
     batch.status = PayoutBatch.Status.EXECUTED
     batch.executed_at = timezone.now()
     batch.executed_by = user if user is not None and user.is_authenticated else None
     batch.save(update_fields=["status", "executed_at", "executed_by"])
-    PayoutLine.objects.filter(batch=batch, status=PayoutLine.Status.SENT).update(
-        status=PayoutLine.Status.PAID
+    sent = list(
+        PayoutLine.objects.select_for_update()
+        .filter(batch=batch, status=PayoutLine.Status.SENT)
+        .values_list("pk", flat=True)
+    )
+    PayoutLine.objects.filter(pk__in=sent).update(status=PayoutLine.Status.PAID)
+    status_changes_record(
+        model=PayoutLine,
+        changes=[(pk, PayoutLine.Status.SENT) for pk in sent],
+        to_status=PayoutLine.Status.PAID,
+        actor=_actor(user),
+        reason=f"batch {batch.reference} executed",
     )
     return batch
 
 
 @transaction.atomic
-def payout_line_mark_returned(*, line_id: int, reason: str) -> PayoutLine:
+def payout_line_mark_returned(*, line_id: int, reason: str, user: User | None = None) -> PayoutLine:
     """The bank returned one line (or it failed): the money goes back to the beneficiary.
 
     Writes the returned-payout transfer (beneficiary +X, money held −X) and releases the
@@ -292,6 +341,12 @@ def payout_line_mark_returned(*, line_id: int, reason: str) -> PayoutLine:
             code="already_returned",
             params={"reference": line.end_to_end_id},
         )
+    transition_check(
+        allowed=LINE_TRANSITIONS,
+        model="payout line",
+        from_status=line.status,
+        to_status=PayoutLine.Status.RETURNED,
+    )
     accounts_lock(keys=[line.account.key, HELD])
     transfer_write(
         kind=MoneyTransfer.Kind.PAYOUT_RETURN,
@@ -300,6 +355,13 @@ def payout_line_mark_returned(*, line_id: int, reason: str) -> PayoutLine:
         memo=f"{line.end_to_end_id}: {reason}",
     )
     PayoutLineEntry.objects.filter(line=line, released=False).update(released=True)
+    status_changes_record(
+        model=PayoutLine,
+        changes=[(line.pk, line.status)],
+        to_status=PayoutLine.Status.RETURNED,
+        actor=_actor(user),
+        reason=reason,
+    )
     line.status = PayoutLine.Status.RETURNED
     line.returned_reason = reason
     line.returned_at = timezone.now()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "accounts",
+    "audit",
     "events",
     "bookings",
     "donations",
