@@ -25,7 +25,7 @@ from meetsies.enqueue import enqueue_on_commit
 
 from . import selectors, signals, stripe_gateway
 from .models import Booking, Payment, Refund, StripeEvent
-from .transitions import booking_transition, bookings_transition
+from .transitions import booking_transition, bookings_transition, payment_transition
 
 logger = logging.getLogger(__name__)
 
@@ -242,15 +242,30 @@ def _payment_claim(*, booking_id: int, guest: User) -> tuple[Payment, str | None
             _("A payment for this booking is already in progress."), code="payment_in_progress"
         )
     previous = payment.stripe_payment_intent_id
-    payment.status = Payment.Status.PROCESSING
     payment.last_error = ""
-    payment.save(update_fields=["status", "last_error", "updated_at"])
+    payment_transition(
+        payment=payment,
+        to=Payment.Status.PROCESSING,
+        actor=Actor.person(guest),
+        reason="the guest pays",
+        extra_fields=("last_error",),
+    )
     return payment, previous
 
 
+@transaction.atomic
 def _payment_release(*, payment_id: int, error: str) -> None:
-    Payment.objects.filter(pk=payment_id, status=Payment.Status.PROCESSING).update(
-        status=Payment.Status.REQUIRES_PAYMENT_METHOD, last_error=error[:500]
+    """The attempt failed before Stripe confirmed anything: the guest may try again."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    if payment.status != Payment.Status.PROCESSING:
+        return
+    payment.last_error = error[:500]
+    payment_transition(
+        payment=payment,
+        to=Payment.Status.REQUIRES_PAYMENT_METHOD,
+        actor=Actor.stripe(),
+        reason="the payment could not be processed",
+        extra_fields=("last_error",),
     )
 
 
@@ -361,10 +376,15 @@ def payment_intent_sync(
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     if payment.stripe_payment_intent_id != intent.id or payment.status in _FINAL:
         return payment  # an older intent, or a late event about a final one
-    payment.status = intent.status
     if intent.last_error:
         payment.last_error = intent.last_error
-    payment.save(update_fields=["status", "last_error", "updated_at"])
+    payment_transition(
+        payment=payment,
+        to=intent.status,
+        actor=Actor.stripe(),
+        reason=f"Stripe: {intent.status}",
+        extra_fields=("last_error",),
+    )
     return payment
 
 
@@ -389,10 +409,15 @@ def _payment_succeeded_locked(
             booking.reference,
             payment.amount_cents,
         )
-    payment.status = Payment.Status.SUCCEEDED
     payment.succeeded_at = now
     payment.last_error = ""
-    payment.save(update_fields=["status", "succeeded_at", "last_error", "updated_at"])
+    payment_transition(
+        payment=payment,
+        to=Payment.Status.SUCCEEDED,
+        actor=Actor.stripe(),
+        reason="Stripe says the payment succeeded",
+        extra_fields=("succeeded_at", "last_error"),
+    )
 
     open_event = event.status == Event.Status.PUBLISHED and event.starts_at > now
     was_cancelled = booking.status == Status.CANCELLED

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.services import Actor, TransitionNotAllowed, status_changes_record, transition_check
 
-from .models import Booking
+from .models import Booking, Payment
 
 Status = Booking.Status
 
@@ -88,3 +88,48 @@ def bookings_transition(
     Booking.objects.filter(pk__in=ids).update(**values)
     status_changes_record(model=Booking, changes=changes, to_status=to, actor=actor, reason=reason)
     return ids
+
+
+# ---------------------------------------------------------------- payments
+
+PStatus = Payment.Status
+_OPEN_PAYMENT = {
+    PStatus.REQUIRES_PAYMENT_METHOD,
+    PStatus.REQUIRES_CONFIRMATION,
+    PStatus.REQUIRES_ACTION,
+    PStatus.PROCESSING,
+    PStatus.REQUIRES_CAPTURE,
+}
+# Stripe decides a PaymentIntent's steps; ours only never leave "succeeded", and leave
+# "canceled" only for a new attempt (a new intent on the same payment row).
+PAYMENT_TRANSITIONS: dict[str, set[str]] = {
+    **{
+        status: (_OPEN_PAYMENT - {status}) | {PStatus.SUCCEEDED, PStatus.CANCELED}
+        for status in _OPEN_PAYMENT
+    },
+    PStatus.CANCELED: {PStatus.PROCESSING},
+    PStatus.SUCCEEDED: set(),
+}
+
+
+def payment_transition(
+    *, payment: Payment, to: str, actor: Actor, reason: str = "", extra_fields: tuple = ()
+) -> Payment:
+    """Move ``payment`` to ``to`` (saving ``extra_fields`` set by the caller too) and record
+    it. Call holding its row lock. Already in ``to``: only the extra fields are saved."""
+    fields = ["updated_at", *extra_fields]
+    if payment.status != to:
+        transition_check(
+            allowed=PAYMENT_TRANSITIONS, model="payment", from_status=payment.status, to_status=to
+        )
+        status_changes_record(
+            model=Payment,
+            changes=[(payment.pk, payment.status)],
+            to_status=to,
+            actor=actor,
+            reason=reason,
+        )
+        payment.status = to
+        fields.append("status")
+    payment.save(update_fields=fields)
+    return payment

@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from audit.services import Actor
 
 from .models import City, Commune, Event, EventChange
 from .signals import event_cancelled, event_changed
+from .transitions import event_transition
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,9 +241,9 @@ def event_publish(*, event_id: int, actor: User) -> Event:
             _("Choose the name guests will see before you publish."),
             code="display_name_missing",
         )
-    event.status = Event.Status.PUBLISHED
-    event.published_at = timezone.now()
-    event.save(update_fields=["status", "published_at", "updated_at"])
+    event_transition(
+        event=event, to=Event.Status.PUBLISHED, actor=Actor.person(actor), reason="published"
+    )
     return event
 
 
@@ -260,9 +262,12 @@ def event_cancel(*, event_id: int, actor: User) -> Event:
         return event
     if event.status not in (Event.Status.DRAFT, Event.Status.PUBLISHED):
         raise ValidationError(_("This event can no longer be cancelled."), code="not_cancellable")
-    event.status = Event.Status.CANCELLED
-    event.cancelled_at = timezone.now()
-    event.save(update_fields=["status", "cancelled_at", "updated_at"])
+    event_transition(
+        event=event,
+        to=Event.Status.CANCELLED,
+        actor=Actor.person(actor),
+        reason="cancelled by the host" if event.host_id == actor.pk else "cancelled by a moderator",
+    )
     event_pk = event.pk
     transaction.on_commit(lambda: event_cancelled.send(sender=Event, event_id=event_pk))
     return event
@@ -287,9 +292,13 @@ def events_complete_ended(*, now: datetime | None = None) -> list[int]:
             event = Event.objects.select_for_update().get(pk=event_id)
             if event.status != Event.Status.PUBLISHED or event.ends_at > now:
                 continue
-            event.status = Event.Status.COMPLETED
-            event.completed_at = now
-            event.save(update_fields=["status", "completed_at", "updated_at"])
+            event_transition(
+                event=event,
+                to=Event.Status.COMPLETED,
+                actor=Actor.system(),
+                reason="the event ended",
+                now=now,
+            )
             completed.append(event_id)
     return completed
 

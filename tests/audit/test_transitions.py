@@ -115,3 +115,56 @@ def test_payouts_have_a_history_shown_read_only_in_admin(client, settings):
     ).content.decode()
     assert "executed by the bank" in page
     assert "status changes" in page.lower()
+
+
+def test_events_publish_cancel_and_complete_through_the_map(host, ixelles):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from events import services as event_services
+    from events.models import Event
+    from events.transitions import event_transition
+    from tests.factories import EventFactory
+
+    draft = EventFactory(host=host, commune=ixelles, status=Event.Status.DRAFT, published_at=None)
+    event_services.event_publish(event_id=draft.pk, actor=host)
+    Event.objects.filter(pk=draft.pk).update(
+        ends_at=timezone.now() - timedelta(minutes=1), starts_at=timezone.now() - timedelta(hours=2)
+    )
+    event_services.events_complete_ended()
+    draft.refresh_from_db()
+
+    assert statuses(draft) == [("draft", "published", "user"), ("published", "completed", "system")]
+    with pytest.raises(TransitionNotAllowed):
+        event_transition(event=draft, to=Event.Status.PUBLISHED, actor=Actor.system())
+    assert Event.objects.get(pk=draft.pk).status == Event.Status.COMPLETED
+
+
+def test_a_succeeded_payment_never_goes_back(event, user):
+    from bookings.models import Payment
+    from bookings.transitions import payment_transition
+
+    booking = services.booking_hold(event_id=event.pk, guest=user, seats=1)
+    payment = Payment.objects.create(booking=booking, amount_cents=2500, status="succeeded")
+    with pytest.raises(TransitionNotAllowed):
+        payment_transition(payment=payment, to="processing", actor=Actor.system())
+    assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+    assert statuses(payment) == []
+
+
+def test_a_payment_synced_from_stripe_is_written_down(event, user):
+    from bookings import stripe_gateway
+    from bookings.models import Payment
+
+    booking = services.booking_hold(event_id=event.pk, guest=user, seats=1)
+    payment = Payment.objects.create(
+        booking=booking, amount_cents=2500, status="processing", stripe_payment_intent_id="pi_h1"
+    )
+    intent = stripe_gateway.Intent(
+        id="pi_h1", status="succeeded", amount=2500, client_secret="", last_error="", metadata={}
+    )
+    services.payment_intent_sync(intent=intent)
+
+    assert statuses(payment) == [("processing", "succeeded", "stripe")]
+    assert statuses(booking)[-1] == ("held", "confirmed", "stripe")
