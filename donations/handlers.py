@@ -7,6 +7,7 @@ broker cannot be reached the error is logged and the booking flow carries on; th
 
 from django.dispatch import receiver
 
+from accounts.signals import personal_data_export, user_erasing
 from bookings.signals import payment_refunded, payment_succeeded
 from meetsies.enqueue import enqueue
 
@@ -23,3 +24,41 @@ def route_pledge(sender, payment_id: int, **kwargs) -> None:
 def route_reversal(sender, refund_id: int, **kwargs) -> None:
     enqueue(reversal_route, refund_id)
     enqueue(money_refund_route, refund_id)
+
+
+# ---------------------------------------------------------------- GDPR (accounts' signals)
+
+
+@receiver(personal_data_export, dispatch_uid="donations.export_payouts")
+def export_payouts(sender, user, **kwargs) -> tuple[str, dict]:
+    """A host's payout details and the payouts sent to them, for their data export."""
+    from .models import PayoutDetails, PayoutLine
+
+    details = PayoutDetails.objects.filter(user=user).first()
+    lines = PayoutLine.objects.filter(account__host=user).select_related("batch").order_by("pk")
+    return "payouts", {
+        "payout_details": (
+            {"holder_name": details.holder_name, "iban": details.iban, "bic": details.bic}
+            if details
+            else None
+        ),
+        "payouts": [
+            {
+                "reference": line.end_to_end_id,
+                "execution_date": line.batch.execution_date,
+                "amount_cents": line.amount_cents,
+                "iban": line.iban,
+                "status": line.status,
+            }
+            for line in lines
+        ],
+    }
+
+
+@receiver(user_erasing, dispatch_uid="donations.scrub_payout_details")
+def scrub_payout_details(sender, user_id: int, **kwargs) -> None:
+    """Inside the erasure transaction: forget where the host wanted to be paid. Payout lines
+    already sent keep their account (bank records the books must keep)."""
+    from .models import PayoutDetails
+
+    PayoutDetails.objects.filter(user_id=user_id).delete()
