@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its one line per request times the whole stack.
+    "meetsies.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files and uploads are served under the policy too.
     "meetsies.csp.StripeAwareCSPMiddleware",
@@ -373,5 +375,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per request (meetsies.middleware.RequestLogMiddleware): request id, method,
+        # path, status, duration_ms, queries. REQUEST_LOG_LEVEL=WARNING silences it.
+        "meetsies.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+
+# The benchmark (make bench): the bare reference page at /bench/reference/ and the query count
+# of each response in an X-DB-Queries header. Both off unless set.
+BENCH_REFERENCE_VIEW = env_bool("BENCH_REFERENCE_VIEW")
+REQUEST_STATS_HEADERS = env_bool("REQUEST_STATS_HEADERS", BENCH_REFERENCE_VIEW)
