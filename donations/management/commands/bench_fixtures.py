@@ -10,6 +10,7 @@ import json
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
@@ -110,6 +111,10 @@ class Command(BaseCommand):
                 User(email=f"race-{stamp}-{i}@{BENCH_DOMAIN}", password="!bench")
                 for i in range(guests)
             ]
+        )
+        # Only people with a verified address may book.
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
         )
         clients = []
         for user in users:

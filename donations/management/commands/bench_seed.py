@@ -12,6 +12,7 @@ import random
 import time
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from bookings.models import Booking
 from donations.bootstrap import COOK4CHANCE_SLUG
+from donations.fund_days import fund_days_rebuild
 from donations.models import Fund, LedgerEntry
 from events.models import Commune, Event, Kind
 
@@ -97,6 +99,14 @@ class Command(BaseCommand):
             batch_size=2000,
         )
         bench = User.objects.filter(email__endswith=f"@{BENCH_DOMAIN}")
+        # Guests must have a verified address to book.
+        EmailAddress.objects.bulk_create(
+            (
+                EmailAddress(user_id=pk, email=email, verified=True, primary=True)
+                for pk, email in bench.values_list("pk", "email")
+            ),
+            batch_size=2000,
+        )
         hosts = list(bench.filter(email__startswith="host-").values_list("pk", flat=True))
         guests = list(bench.filter(email__startswith="guest-").values_list("pk", flat=True))
         return hosts, guests
@@ -228,4 +238,5 @@ class Command(BaseCommand):
                 "ON CONFLICT DO NOTHING",
                 [fund.pk, fund.pk],
             )
+        fund_days_rebuild(fund_id=fund.pk)
         return written
