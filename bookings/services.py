@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from events.cache import public_pages_changed
 from events.models import Event
 from meetsies.enqueue import enqueue_on_commit
 
@@ -59,6 +60,7 @@ def money_split(*, event: Event, seats: int) -> dict[str, int]:
 def _release_seats(*, event_id: int, seats: int) -> None:
     """Give seats back to an event. Call while holding the event row lock."""
     Event.objects.filter(pk=event_id).update(seats_reserved=F("seats_reserved") - seats)
+    public_pages_changed()  # "seats left" on the cached public pages
 
 
 def _expire_stale_holds_locked(*, event: Event, now: datetime) -> int:
@@ -137,6 +139,7 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
         raise ValidationError(message, code="sold_out", params={"left": event.seats_left})
 
     Event.objects.filter(pk=event.pk).update(seats_reserved=F("seats_reserved") + seats)
+    public_pages_changed()  # "seats left" on the cached public pages
     booking = Booking(
         event=event,
         guest=guest,
@@ -391,6 +394,7 @@ def _payment_succeeded_locked(
     elif booking.status == Status.EXPIRED and open_event and event.seats_left >= booking.seats:
         # Paid late, but the seats are still free: take them again.
         Event.objects.filter(pk=event.pk).update(seats_reserved=F("seats_reserved") + booking.seats)
+        public_pages_changed()
         confirm = True
     elif booking.status == Status.HELD:
         # The event closed (cancelled or started) while the guest was paying.

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from events.cache import public_pages_changed
+
 from .models import Fund, FundDay
 
 
@@ -36,6 +38,8 @@ def fund_day_add(*, fund: Fund, amount_cents: int, at: datetime) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(UPSERT_SQL, [fund.pk, ledger_day(at), amount_cents])
+    # The impact page, the home page's meter and the event pages' laptop meter show the fund.
+    public_pages_changed()
 
 
 REBUILD_SQL = """

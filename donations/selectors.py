@@ -7,10 +7,13 @@ the ``Fund`` row, the chart from one ``GROUP BY day`` query.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 
 from bookings.models import Booking, Payment, Refund
+from events.cache import public_pages_version
 
 from .bootstrap import COOK4CHANCE_NAME, COOK4CHANCE_SLUG, COOK4CHANCE_TRANCHE_CENTS
 from .models import Disbursement, Fund, FundDay, LedgerEntry, Tranche
@@ -57,13 +60,31 @@ def fund_recent_disbursements(*, fund: Fund, limit: int = 5) -> list[Disbursemen
 
 
 def fund_dinner_stats(*, fund: Fund) -> dict[str, int]:
-    """Cook4Chance dinners and guests so far: confirmed bookings whose pledge is in the ledger."""
+    """Cook4Chance dinners and guests so far: confirmed bookings whose pledge is in the ledger.
+
+    Scans the pledging bookings (about 0.1 s at 100,000 bookings), so with the page cache on
+    (``settings.PUBLIC_PAGE_CACHE``) the figures are kept in the cache under the public pages'
+    version, which moves with every booking's seats and every ledger entry: exact, and
+    computed once per change instead of once per request.
+    """
     if fund.pk is None:
         return {"dinners": 0, "guests": 0}
+    if not settings.PUBLIC_PAGE_CACHE:
+        return _fund_dinner_stats(fund)
+    key = f"fund-dinner-stats:{fund.pk}:{public_pages_version()}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = _fund_dinner_stats(fund)
+        cache.set(key, stats, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return stats
+
+
+def _fund_dinner_stats(fund: Fund) -> dict[str, int]:
+    pledged = LedgerEntry.objects.filter(
+        booking=OuterRef("pk"), fund=fund, kind=LedgerEntry.Kind.PLEDGE
+    )
     stats = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED,
-        ledger_entries__fund=fund,
-        ledger_entries__kind=LedgerEntry.Kind.PLEDGE,
+        Exists(pledged), status=Booking.Status.CONFIRMED, pledge_cents__gt=0
     ).aggregate(dinners=Count("event", distinct=True), guests=Sum("seats"))
     return {"dinners": stats["dinners"] or 0, "guests": stats["guests"] or 0}
 

@@ -59,9 +59,11 @@ def public_pages_changed() -> None:
     """Make every cached public page stale once the current transaction commits.
 
     Call from any write that changes what an anonymous visitor sees: an event, its seats, the
-    fund. Outside a transaction it acts at once. Never raises.
+    fund. Outside a transaction it acts at once. Never raises. Does nothing while the page
+    cache is off (``settings.PUBLIC_PAGE_CACHE``): there is nothing to invalidate.
     """
-    transaction.on_commit(_bump)
+    if getattr(settings, "PUBLIC_PAGE_CACHE", True):
+        transaction.on_commit(_bump)
 
 
 def _cacheable_request(request: HttpRequest) -> bool:

@@ -16,6 +16,7 @@ from accounts.forms import DisplayNameForm
 from accounts.services import profile_set_display_name
 
 from . import selectors, services
+from .cache import public_page_cache
 from .forms import EventFilterForm, EventForm
 from .ics import event_ics
 
@@ -32,6 +33,7 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
 
 
 @require_GET
+@public_page_cache
 def event_list(request: HttpRequest) -> HttpResponse:
     filter_form = EventFilterForm(request.GET or None)
     events = selectors.event_list_upcoming(**filter_form.filters())
@@ -44,6 +46,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page_cache
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_visible(pk=pk, user=request.user)
     can_manage = services.event_can_manage(user=request.user, event=event)

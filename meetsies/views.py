@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from events.cache import public_page_cache
 from events.models import City
 from events.selectors import event_list_upcoming
 
@@ -34,6 +35,7 @@ def _chosen_city(request: HttpRequest, cities: list[City]) -> City | None:
 
 
 @require_GET
+@public_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     cities = list(City.objects.order_by("name"))
     city = _chosen_city(request, cities)
