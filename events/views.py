@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,8 @@ from .forms import EventFilterForm, EventForm
 from .ics import event_ics
 
 EVENTS_PER_PAGE = 12
+# The list counts and pages through at most this many events (100 pages); filters narrow it.
+EVENTS_LIST_MAX_ROWS = 1200
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:
@@ -37,7 +38,9 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
 def event_list(request: HttpRequest) -> HttpResponse:
     filter_form = EventFilterForm(request.GET or None)
     events = selectors.event_list_upcoming(**filter_form.filters())
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.CappedCountPaginator(
+        events, EVENTS_PER_PAGE, max_rows=EVENTS_LIST_MAX_ROWS
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "events/list.html",
