@@ -160,6 +160,8 @@ class Server:
             try:
                 status, _h, _b = get(port, "/healthz")
                 if status == 200:
+                    # Warm every worker (imports, template cache, connections) before measuring.
+                    wrk(port, "/bench/reference/", clients=8, seconds=2)
                     return
             except OSError:
                 pass
@@ -239,6 +241,7 @@ def measure(server: Server, page: dict, *, clients: int, seconds: int, rounds: i
     if status != 200:
         raise SystemExit(f"{page['name']} answered {status} ({page['path']})")
     queries = int(headers.get("X-DB-Queries", "-1"))
+    wrk(server.port, page["path"], clients=4, seconds=1, cookie=page.get("cookie", ""))  # warm-up
     ratios, rows = [], []
     for _ in range(rounds):
         ref = wrk(server.port, "/bench/reference/", clients=clients, seconds=seconds)
