@@ -137,3 +137,25 @@ def public_page_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return response
 
     return wrapper
+
+
+def public_fragment(name: str, vary: str, render: Callable[[], str]) -> str:
+    """A piece of a public page, rendered once per version, language and ``vary`` (e.g. the
+    query string) and then read from the cache; used where signed-in people's pages share it
+    with everyone's (the event list's filter form). ``render`` when the page cache is off."""
+    if not getattr(settings, "PUBLIC_PAGE_CACHE", True):
+        return render()
+    try:
+        digest = hashlib.sha256(vary.encode()).hexdigest()[:32]
+        key = f"public-fragment:{name}:{public_pages_version()}:{get_language()}:{digest}"
+        html = cache.get(key)
+    except Exception:
+        logger.exception("Fragment cache unavailable; rendering %s", name)
+        return render()
+    if html is None:
+        html = render()
+        try:
+            cache.set(key, html, timeout=getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300))
+        except Exception:
+            logger.exception("Could not store the %s fragment", name)
+    return html

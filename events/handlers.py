@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from accounts.signals import erasure_blockers, personal_data_export, user_erasing
 
 from .cache import public_pages_changed
-from .models import Event
+from .models import City, Commune, Event
 
 
 def export_hosted_events(sender, user, **kwargs) -> tuple[str, list[dict]]:
@@ -78,6 +78,9 @@ def event_public_pages_changed(sender, **kwargs) -> None:
 
 def connect() -> None:
     post_save.connect(event_public_pages_changed, sender=Event, dispatch_uid="events.pages.save")
+    # Cities and communes are the list's filter choices (cached with the pages).
+    for model in (City, Commune):
+        post_save.connect(event_public_pages_changed, sender=model, dispatch_uid=f"pages.{model}")
     post_delete.connect(
         event_public_pages_changed, sender=Event, dispatch_uid="events.pages.delete"
     )

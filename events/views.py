@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +16,7 @@ from accounts.forms import DisplayNameForm
 from accounts.services import profile_set_display_name
 
 from . import selectors, services
-from .cache import public_page_cache
+from .cache import public_fragment, public_page_cache
 from .forms import EventFilterForm, EventForm
 from .ics import event_ics
 
@@ -41,10 +42,22 @@ def event_list(request: HttpRequest) -> HttpResponse:
     page = selectors.CappedCountPaginator(
         events, EVENTS_PER_PAGE, max_rows=EVENTS_LIST_MAX_ROWS
     ).get_page(request.GET.get("page"))
+    # The filter form's widgets are the slowest part of the page to render and depend only on
+    # the query string, the language and the communes: rendered once, then from the cache.
+    filter_fields = public_fragment(
+        "event-filters",
+        request.GET.urlencode(),
+        lambda: render_to_string("events/_filter_fields.html", {"filter_form": filter_form}),
+    )
     return render(
         request,
         "events/list.html",
-        {"filter_form": filter_form, "page_obj": page, "events": page.object_list},
+        {
+            "filter_form": filter_form,
+            "filter_fields": filter_fields,
+            "page_obj": page,
+            "events": page.object_list,
+        },
     )
 
 

@@ -1,6 +1,8 @@
 """The public pages' cache (events.cache): what it serves, to whom, and that every change a
 visitor would notice makes the cached page stale at once."""
 
+from unittest import mock
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -159,3 +161,23 @@ def test_the_cache_can_be_switched_off(client, event, settings):
     settings.PUBLIC_PAGE_CACHE = False
     get(client, event.get_absolute_url())
     assert "X-Page-Cache" not in get(client, event.get_absolute_url())[0]
+
+
+def test_the_filter_form_is_rendered_once_per_query_and_follows_new_communes(
+    client, commit, user, ixelles, brussels
+):
+    """Signed-in people's lists share the cached filter form; a new commune shows at once."""
+    from events import views
+    from tests.factories import CommuneFactory
+
+    client.force_login(user)
+    with mock.patch.object(views, "render_to_string", wraps=views.render_to_string) as rendered:
+        first = client.get("/en/events/").content.decode()
+        second = client.get("/en/events/").content.decode()
+        assert rendered.call_count == 1
+        assert 'value="board_games"' in first and first.count("Ixelles") == second.count("Ixelles")
+        client.get("/en/events/", {"kind": "dinner"})
+        assert rendered.call_count == 2  # another query string, another rendering
+
+    commit(CommuneFactory, city=brussels, name="Etterbeek")
+    assert "Etterbeek" in client.get("/en/events/").content.decode()
