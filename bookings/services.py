@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from events.cache import public_pages_changed
+from events.cache import public_pages_changed, public_pages_time_sensitive
 from events.models import Event
 from meetsies.enqueue import enqueue_on_commit
 
@@ -153,6 +153,9 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
         booking.status = Status.CONFIRMED
         booking.confirmed_at = now
     booking.save()
+    if booking.status == Status.HELD:
+        # A lapsed hold counts as free before any write frees it (Event.seats_left).
+        public_pages_time_sensitive(until=booking.hold_expires_at)
     if booking.status == Status.CONFIRMED:
         _on_commit_confirmed(booking.pk)
     return booking

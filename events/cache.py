@@ -19,7 +19,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,17 +33,52 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "public-pages:version"
+TIME_SENSITIVE_KEY = "public-pages:time-sensitive-until"
+TIME_SENSITIVE_SECONDS = 5
 PAGE_KEY_PREFIX = "public-page"
 
 
-def public_pages_version() -> int:
-    """The current version of the public pages (one cache round trip)."""
-    version = cache.get(VERSION_KEY)
+def _clock() -> float:
+    return time.time()
+
+
+def public_pages_version() -> str:
+    """The current version of the public pages (one cache round trip).
+
+    While a seat hold is running somewhere (``public_pages_time_sensitive``), the version also
+    changes every ``TIME_SENSITIVE_SECONDS``: a hold that lapses frees its seats on the pages
+    with no write to announce it, so no page is then older than that.
+    """
+    values = cache.get_many([VERSION_KEY, TIME_SENSITIVE_KEY])
+    version = values.get(VERSION_KEY)
     if version is None:
         # add(): two workers starting at once agree on one value.
         cache.add(VERSION_KEY, 1, timeout=None)
         version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    now = _clock()
+    until = values.get(TIME_SENSITIVE_KEY)
+    if until is not None and until >= now - TIME_SENSITIVE_SECONDS:
+        return f"{version}.{int(now // TIME_SENSITIVE_SECONDS)}"
+    return str(version)
+
+
+def public_pages_time_sensitive(*, until: datetime) -> None:
+    """The public pages change by themselves until ``until`` (a seat hold lapses then): keep
+    cached pages at most ``TIME_SENSITIVE_SECONDS`` old until that moment. After commit."""
+    if not getattr(settings, "PUBLIC_PAGE_CACHE", True):
+        return
+
+    def mark() -> None:
+        try:
+            deadline = until.timestamp()
+            current = cache.get(TIME_SENSITIVE_KEY)
+            if current is None or current < deadline:
+                timeout = max(int(deadline - _clock()) + 2 * TIME_SENSITIVE_SECONDS, 1)
+                cache.set(TIME_SENSITIVE_KEY, deadline, timeout=timeout)
+        except Exception:
+            logger.exception("Could not mark the public pages as time-sensitive")
+
+    transaction.on_commit(mark)
 
 
 def _bump() -> None:
@@ -75,7 +112,7 @@ def _cacheable_request(request: HttpRequest) -> bool:
     return not (settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES)
 
 
-def _page_key(request: HttpRequest, version: int) -> str:
+def _page_key(request: HttpRequest, version: str) -> str:
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"{PAGE_KEY_PREFIX}:{version}:{get_language()}:{path}"
 

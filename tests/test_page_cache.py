@@ -181,3 +181,35 @@ def test_the_filter_form_is_rendered_once_per_query_and_follows_new_communes(
 
     commit(CommuneFactory, city=brussels, name="Etterbeek")
     assert "Etterbeek" in client.get("/en/events/").content.decode()
+
+
+def test_a_lapsed_hold_frees_its_seat_on_the_cached_page_within_seconds(
+    client, commit, host, ixelles
+):
+    """No write announces a hold running out (the sweep may come a minute later): while holds
+    run, cached pages are re-rendered every few seconds."""
+    from events import cache as page_cache
+
+    event = EventFactory(host=host, commune=ixelles, capacity=1)
+    booking = commit(booking_hold, event_id=event.pk, guest=UserFactory(), seats=1)
+    assert "Sold out" in get(client, event.get_absolute_url())[1]
+    assert get(client, event.get_absolute_url())[0]["X-Page-Cache"] == "hit"
+
+    # The hold runs out (the database clock passes it); no sweep has run.
+    Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now())
+    clock = page_cache._clock
+    with mock.patch.object(
+        page_cache, "_clock", lambda: clock() + page_cache.TIME_SENSITIVE_SECONDS
+    ):
+        response, html = get(client, event.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert "1 of 1 seat left" in html
+
+
+def test_without_running_holds_pages_stay_cached_over_time(client, event):
+    from events import cache as page_cache
+
+    get(client, event.get_absolute_url())
+    clock = page_cache._clock
+    with mock.patch.object(page_cache, "_clock", lambda: clock() + 3600):
+        assert get(client, event.get_absolute_url())[0]["X-Page-Cache"] == "hit"
