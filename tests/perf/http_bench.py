@@ -432,7 +432,8 @@ def markdown(results: dict) -> str:
         c = entry["counts"]
         parts.append(
             f"\n### {size}: {c['events']:,} events, {c['bookings']:,} bookings, "
-            f"{c['ledger_entries']:,} ledger entries (seeded in {entry['seed_seconds']} s)\n"
+            f"{c['ledger_entries']:,} ledger entries (seed step {entry['seed_seconds']} s; "
+            "a few seconds when the database was seeded by an earlier run)\n"
         )
         parts.append("\nUncached (page cache off):\n\n" + table(entry["uncached"]))
         parts.append(
