@@ -469,7 +469,7 @@ def chart(results: dict) -> None:
     colours = {"demo": (59, 130, 246), "large": (154, 52, 18)}
     left, bar, gap, width = 190, 11, 10, 760
     plot = width - left - 40
-    scale = max([1.0, *ratio.values(), *cached.values()])
+    scale = 1.0  # a ratio above 1 is a stalled reference round: drawn at the edge
     height = 60 + len(names) * (len(sizes) * bar + gap) + 40
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -483,11 +483,11 @@ def chart(results: dict) -> None:
     for name in names:
         draw.text((10, y + 4), name, fill="black")
         for s in sizes:
-            value = ratio.get((s, name), 0)
+            value = min(ratio.get((s, name), 0), scale)
             draw.rectangle([left, y, left + value / scale * plot, y + bar - 2], fill=colours[s])
             draw.text((left + value / scale * plot + 4, y - 1), f"{value:.2f}", fill="black")
             if (s, name) in cached:
-                x = left + cached[(s, name)] / scale * plot
+                x = left + min(cached[(s, name)], scale) / scale * plot
                 draw.line([x, y - 1, x, y + bar], fill=colours[s], width=3)
             y += bar
         y += gap
