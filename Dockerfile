@@ -10,4 +10,4 @@ RUN python manage.py compilemessages --ignore=.venv -v0 \
 RUN useradd --create-home meetsies && chown -R meetsies /app
 USER meetsies
 EXPOSE 8000
-CMD ["gunicorn", "meetsies.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STRIPE_PORT ?= 8420
 
-.PHONY: run test setup lint fmt messages clean worker beat bench e2e backup restore
+.PHONY: run test setup lint fmt messages clean worker beat bench bench-tests e2e backup restore
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -57,7 +57,17 @@ beat:
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e -m e2e $(ARGS)
 
+## The HTTP benchmark on the real stack (PostgreSQL + Redis on 127.0.0.1): seeds its own
+## databases (meetsies_bench_demo, meetsies_bench: 10,000 events, 100,000 bookings, 1,000,000
+## ledger entries), runs gunicorn (gunicorn.conf.py) and wrk on loopback, writes
+## docs/PERFORMANCE.md and its chart. BENCH_DURATION (s per round), BENCH_ROUNDS, BENCH_POSTGRES
+## (server URL without the database), BENCH_REDIS_URL; ARGS="--sizes demo --quick".
 bench: setup
+	@command -v wrk >/dev/null || (echo "Installing wrk..." && (apt-get install -y -qq wrk || sudo apt-get install -y -qq wrk))
+	$(BIN)/python -m tests.perf.http_bench $(ARGS)
+
+## The in-process benchmarks (Django's test client; BENCH lines, no timed assertions).
+bench-tests: setup
 	$(BIN)/python -m pytest tests/perf -s -m perf $(ARGS)
 
 ## PostgreSQL backups (custom format, restorable with pg_restore). Needs DATABASE_URL.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import Actor, status_changes_record
+from events.cache import public_pages_changed, public_pages_time_sensitive
 from events.models import Event
 from meetsies.enqueue import enqueue_on_commit
 
@@ -61,6 +62,7 @@ def money_split(*, event: Event, seats: int) -> dict[str, int]:
 def _release_seats(*, event_id: int, seats: int) -> None:
     """Give seats back to an event. Call while holding the event row lock."""
     Event.objects.filter(pk=event_id).update(seats_reserved=F("seats_reserved") - seats)
+    public_pages_changed()  # "seats left" on the cached public pages
 
 
 def _expire_stale_holds_locked(*, event: Event, now: datetime) -> int:
@@ -143,6 +145,7 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
         raise ValidationError(message, code="sold_out", params={"left": event.seats_left})
 
     Event.objects.filter(pk=event.pk).update(seats_reserved=F("seats_reserved") + seats)
+    public_pages_changed()  # "seats left" on the cached public pages
     booking = Booking(
         event=event,
         guest=guest,
@@ -163,6 +166,9 @@ def booking_hold(*, event_id: int, guest: User, seats: int, dietary_notes: str =
         actor=Actor.person(guest),
         reason="free booking" if booking.gross_cents == 0 else "seats held",
     )
+    if booking.status == Status.HELD:
+        # A lapsed hold counts as free before any write frees it (Event.seats_left).
+        public_pages_time_sensitive(until=booking.hold_expires_at)
     if booking.status == Status.CONFIRMED:
         _on_commit_confirmed(booking.pk)
     return booking
@@ -429,6 +435,7 @@ def _payment_succeeded_locked(
     elif booking.status == Status.EXPIRED and open_event and event.seats_left >= booking.seats:
         # Paid late, but the seats are still free: take them again.
         Event.objects.filter(pk=event.pk).update(seats_reserved=F("seats_reserved") + booking.seats)
+        public_pages_changed()
         confirm = True
     elif booking.status == Status.HELD:
         # The event closed (cancelled or started) while the guest was paying.

@@ -4,18 +4,19 @@ Page reads run a fixed number of queries whatever the size of the ledger: totals
 the ``Fund`` row, the chart from one ``GROUP BY day`` query.
 """
 
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, Max, OuterRef, Q, Sum, Value
-from django.db.models.functions import Cast, Concat, TruncDate
+from django.db.models.functions import Cast, Concat
 
 from bookings.models import Booking, Payment, Refund
+from events.cache import public_pages_version
 
 from .bootstrap import COOK4CHANCE_NAME, COOK4CHANCE_SLUG, COOK4CHANCE_TRANCHE_CENTS
-from .models import Disbursement, Fund, LedgerEntry, Tranche
+from .models import Disbursement, Fund, FundDay, LedgerEntry, Tranche
 from .services import reversal_target_cents
 
 
@@ -30,20 +31,18 @@ def fund_get_cook4chance() -> Fund:
 
 
 def fund_net_by_day(*, fund: Fund) -> list[tuple[date, int]]:
-    """The fund's net total at the end of each day with entries, in Brussels time (one query)."""
+    """The fund's net total at the end of each day with entries, in Brussels time.
+
+    One query on the per-day totals kept beside the ledger (``FundDay``): a row per day,
+    whatever the number of entries.
+    """
     if fund.pk is None:
         return []
-    rows = (
-        LedgerEntry.objects.filter(fund=fund)
-        .annotate(day=TruncDate("created_at", tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)))
-        .values("day")
-        .annotate(total=Sum("amount_cents"))
-        .order_by("day")
-    )
+    rows = FundDay.objects.filter(fund=fund).order_by("day").values_list("day", "net_change_cents")
     series, running = [], 0
-    for row in rows:
-        running += row["total"]
-        series.append((row["day"], running))
+    for day, total in rows:
+        running += total
+        series.append((day, running))
     return series
 
 
@@ -61,13 +60,31 @@ def fund_recent_disbursements(*, fund: Fund, limit: int = 5) -> list[Disbursemen
 
 
 def fund_dinner_stats(*, fund: Fund) -> dict[str, int]:
-    """Cook4Chance dinners and guests so far: confirmed bookings whose pledge is in the ledger."""
+    """Cook4Chance dinners and guests so far: confirmed bookings whose pledge is in the ledger.
+
+    Scans the pledging bookings (about 0.1 s at 100,000 bookings), so with the page cache on
+    (``settings.PUBLIC_PAGE_CACHE``) the figures are kept in the cache under the public pages'
+    version, which moves with every booking's seats and every ledger entry: exact, and
+    computed once per change instead of once per request.
+    """
     if fund.pk is None:
         return {"dinners": 0, "guests": 0}
+    if not settings.PUBLIC_PAGE_CACHE:
+        return _fund_dinner_stats(fund)
+    key = f"fund-dinner-stats:{fund.pk}:{public_pages_version()}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = _fund_dinner_stats(fund)
+        cache.set(key, stats, timeout=settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return stats
+
+
+def _fund_dinner_stats(fund: Fund) -> dict[str, int]:
+    pledged = LedgerEntry.objects.filter(
+        booking=OuterRef("pk"), fund=fund, kind=LedgerEntry.Kind.PLEDGE
+    )
     stats = Booking.objects.filter(
-        status=Booking.Status.CONFIRMED,
-        ledger_entries__fund=fund,
-        ledger_entries__kind=LedgerEntry.Kind.PLEDGE,
+        Exists(pledged), status=Booking.Status.CONFIRMED, pledge_cents__gt=0
     ).aggregate(dinners=Count("event", distinct=True), guests=Sum("seats"))
     return {"dinners": stats["dinners"] or 0, "guests": stats["guests"] or 0}
 
@@ -157,6 +174,9 @@ def fund_reconcile(*, fund: Fund) -> Reconciliation:
         diff(f"pledged total: fund says {fund.pledged_cents}, ledger sums to {ledger_pledged}")
     if ledger_reversed != fund.reversed_cents:
         diff(f"reversed total: fund says {fund.reversed_cents}, ledger sums to {ledger_reversed}")
+    by_day = FundDay.objects.filter(fund=fund).aggregate(net=Sum("net_change_cents"))["net"] or 0
+    if by_day != ledger_net:
+        diff(f"per-day totals sum to {by_day}, ledger sums to {ledger_net}")
     last = entries.order_by("-created_at", "-pk").first()
     if last is not None and last.net_after_cents != ledger_net:
         diff(

@@ -28,6 +28,7 @@ from .bootstrap import (
     COOK4CHANCE_TRANCHE_CENTS,
     KIRON_STAFF_GROUP,
 )
+from .fund_days import fund_day_add
 from .models import Disbursement, Fund, LedgerEntry, Tranche
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def _entry_write(
         booking_id=booking_id,
         net_after_cents=net_after,
     )
+    fund_day_add(fund=fund, amount_cents=amount_cents, at=entry.created_at)
     if kind == LedgerEntry.Kind.PLEDGE:
         Fund.objects.filter(pk=fund.pk).update(pledged_cents=F("pledged_cents") + amount_cents)
         fund.pledged_cents += amount_cents

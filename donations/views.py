@@ -4,10 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from events.cache import public_page_cache
+
 from . import charts, selectors, selectors_money
 
 
 @require_GET
+@public_page_cache
 def impact(request: HttpRequest) -> HttpResponse:
     """Euros raised, laptops funded and bought, dinners and guests, the chart. Fixed queries."""
     fund = selectors.fund_get_cook4chance()

@@ -1,11 +1,13 @@
 """Receivers for the signals of the apps below events (accounts' GDPR signals)."""
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.signals import erasure_blockers, personal_data_export, user_erasing
 
-from .models import Event
+from .cache import public_pages_changed
+from .models import City, Commune, Event
 
 
 def export_hosted_events(sender, user, **kwargs) -> tuple[str, list[dict]]:
@@ -68,7 +70,20 @@ def scrub_erased_host(sender, user_id: int, **kwargs) -> None:
     events_scrub_for_erased_host(host_id=user_id)
 
 
+def event_public_pages_changed(sender, **kwargs) -> None:
+    """Any saved or deleted event (services, admin, scripts) makes the cached public pages
+    stale after commit. Seat counts moved with ``update()`` are announced by bookings."""
+    public_pages_changed()
+
+
 def connect() -> None:
+    post_save.connect(event_public_pages_changed, sender=Event, dispatch_uid="events.pages.save")
+    # Cities and communes are the list's filter choices (cached with the pages).
+    for model in (City, Commune):
+        post_save.connect(event_public_pages_changed, sender=model, dispatch_uid=f"pages.{model}")
+    post_delete.connect(
+        event_public_pages_changed, sender=Event, dispatch_uid="events.pages.delete"
+    )
     personal_data_export.connect(export_hosted_events, dispatch_uid="events.export_hosted_events")
     erasure_blockers.connect(
         block_erasure_while_hosting, dispatch_uid="events.block_erasure_while_hosting"

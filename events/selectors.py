@@ -4,10 +4,12 @@ so a page runs the same number of queries whatever the number of events."""
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .models import City, Commune, Event, EventChange
 
@@ -111,6 +113,39 @@ def event_search(events: QuerySet[Event], *, query: str) -> QuerySet[Event]:
             Q(title__icontains=word) | Q(description__icontains=word) | Q(menu__icontains=word)
         )
     return events
+
+
+class CappedCountPaginator(Paginator):
+    """A paginator whose COUNT and OFFSET stop at ``max_rows`` rows, whatever the table size.
+
+    ``count`` is exact up to ``max_rows`` (one ``COUNT`` over a ``LIMIT max_rows + 1``
+    subquery, which stops at the cap); past it ``capped`` is true and pages end at the cap,
+    so no page makes the database skip more than ``max_rows`` rows either. Narrower filters
+    give exact counts again.
+    """
+
+    def __init__(self, object_list, per_page, *, max_rows: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.max_rows = max_rows
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.object_list[: self.max_rows + 1].count(), self.max_rows + 1)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.max_rows
+
+    def page(self, number):
+        page = super().page(number)
+        if self.capped:
+            # Keep the last page inside the cap (the extra counted row only says "more").
+            page.object_list = page.object_list[: max(self.max_rows - page.start_index() + 1, 0)]
+        return page
+
+    @cached_property
+    def num_pages(self) -> int:
+        return max(-(-min(self.count, self.max_rows) // self.per_page), 1)
 
 
 def _day_start(day: date) -> datetime:

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,10 +16,13 @@ from accounts.forms import DisplayNameForm
 from accounts.services import profile_set_display_name
 
 from . import selectors, services
+from .cache import public_fragment, public_page_cache
 from .forms import EventFilterForm, EventForm
 from .ics import event_ics
 
 EVENTS_PER_PAGE = 12
+# The list counts and pages through at most this many events (100 pages); filters narrow it.
+EVENTS_LIST_MAX_ROWS = 1200
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:
@@ -32,18 +35,34 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
 
 
 @require_GET
+@public_page_cache
 def event_list(request: HttpRequest) -> HttpResponse:
     filter_form = EventFilterForm(request.GET or None)
     events = selectors.event_list_upcoming(**filter_form.filters())
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.CappedCountPaginator(
+        events, EVENTS_PER_PAGE, max_rows=EVENTS_LIST_MAX_ROWS
+    ).get_page(request.GET.get("page"))
+    # The filter form's widgets are the slowest part of the page to render and depend only on
+    # the query string, the language and the communes: rendered once, then from the cache.
+    filter_fields = public_fragment(
+        "event-filters",
+        request.GET.urlencode(),
+        lambda: render_to_string("events/_filter_fields.html", {"filter_form": filter_form}),
+    )
     return render(
         request,
         "events/list.html",
-        {"filter_form": filter_form, "page_obj": page, "events": page.object_list},
+        {
+            "filter_form": filter_form,
+            "filter_fields": filter_fields,
+            "page_obj": page,
+            "events": page.object_list,
+        },
     )
 
 
 @require_GET
+@public_page_cache
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get_visible(pk=pk, user=request.user)
     can_manage = services.event_can_manage(user=request.user, event=event)

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its one line per request times the whole stack.
+    "meetsies.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files and uploads are served under the policy too.
     "meetsies.csp.StripeAwareCSPMiddleware",
@@ -148,6 +150,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Anonymous visitors' home, event list, event page and impact page are served from the cache
+# (events.cache): invalidated when an event, its seats or the fund change, and kept at most
+# PUBLIC_PAGE_CACHE_SECONDS in any case.
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
+PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "300"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -396,5 +404,15 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per request (meetsies.middleware.RequestLogMiddleware): request id, method,
+        # path, status, duration_ms, queries. REQUEST_LOG_LEVEL=WARNING silences it.
+        "meetsies.request": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+
+# The benchmark (make bench): the bare reference page at /bench/reference/ and the query count
+# of each response in an X-DB-Queries header. Both off unless set.
+BENCH_REFERENCE_VIEW = env_bool("BENCH_REFERENCE_VIEW")
+REQUEST_STATS_HEADERS = env_bool("REQUEST_STATS_HEADERS", BENCH_REFERENCE_VIEW)

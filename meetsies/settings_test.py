@@ -8,6 +8,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off for the suite (factories write rows without telling the cache, and the local-memory cache
+# outlives each test's database); tests/test_page_cache.py switches it on.
+PUBLIC_PAGE_CACHE = False
 # Rate limits and the staff second factor are off for the suite in general (deterministic);
 # the tests of throttling and of MFA switch them on with the ``settings`` fixture.
 ACCOUNT_RATE_LIMITS = False

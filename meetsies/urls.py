@@ -43,6 +43,10 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+if settings.BENCH_REFERENCE_VIEW:
+    # The benchmark's bare reference page (make bench); never mounted otherwise.
+    urlpatterns += [path("bench/reference/", views.bench_reference, name="bench_reference")]
+
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),

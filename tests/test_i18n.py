@@ -67,18 +67,27 @@ def test_french_error_page_is_translated(client):
 
 
 def test_language_switcher_keeps_the_current_page(client):
+    """Plain links to the same page under each language prefix (no form, no CSRF token)."""
     html = client.get("/fr/privacy/?ref=footer").content.decode()
-    assert 'name="next" value="/privacy/?ref=footer"' in html
-    assert 'action="/i18n/setlang/"' in html
-    for code in ("en", "fr", "nl"):
-        assert f'value="{code}"' in html
+    assert 'action="/i18n/setlang/"' not in html
+    assert 'href="/nl/privacy/?ref=footer" hreflang="nl" lang="nl"' in html
+    assert 'href="/en/privacy/?ref=footer" hreflang="en" lang="en"' in html
+    assert 'lang="fr" title="Français" aria-current="true">FR' in html
 
-    switched = client.post("/i18n/setlang/", {"language": "nl", "next": "/privacy/?ref=footer"})
-    assert switched.status_code == 302
-    landing = client.get(switched["Location"])
-    assert landing.status_code == 302
-    assert landing["Location"] == "/nl/privacy/?ref=footer"
-    assert '<html lang="nl">' in client.get(landing["Location"]).content.decode()
+    landing = client.get("/nl/privacy/?ref=footer")
+    assert landing.status_code == 200
+    assert '<html lang="nl">' in landing.content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_set_no_csrf_cookie(client):
+    """The header and footer of every page carry no CSRF token, so an anonymous visitor gets
+    no cookie and the page can be shared by a cache."""
+    for path in ("/en/", "/en/events/", "/fr/privacy/", "/en/impact/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "csrftoken" not in response.cookies, path
+        assert "csrfmiddlewaretoken" not in response.content.decode(), path
 
 
 def test_strip_language_prefix_only_strips_site_languages():

@@ -13,7 +13,7 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import dateformat
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
 
@@ -84,21 +84,46 @@ def path_without_language(context) -> str:
     return strip_language_prefix(request.get_full_path())
 
 
+_NAMES_LOCAL = {
+    code: str(get_language_info(code)["name_local"]).capitalize() for code, _n in settings.LANGUAGES
+}
+
+
+def _alternate_paths(request) -> list[tuple[str, str]]:
+    """(language, path and query of the current page in it) for every site language.
+
+    Page paths are the same in every language, so the current path's language prefix is
+    swapped: no URL resolving and reversing per language. A path without a language prefix
+    falls back to ``translate_url``.
+    """
+    path = request.get_full_path()
+    if _LANGUAGE_PREFIX.match(path):
+        rest = strip_language_prefix(path)
+        return [(code, f"/{code}{rest}") for code, _n in settings.LANGUAGES]
+    return [(code, translate_url(path, code)) for code, _n in settings.LANGUAGES]
+
+
 @register.simple_tag(takes_context=True)
 def language_alternates(context) -> list[tuple[str, str]]:
     """(language, absolute URL) of the current page in every site language, for hreflang links."""
     request = context.get("request")
     if request is None or getattr(request, "resolver_match", None) is None:
         return []
-    path = request.get_full_path()
     # Absolute, as search engines require of hreflang links; x-default is the default language.
-    alternates = [
-        (code, settings.SITE_URL + translate_url(path, code)) for code, _name in settings.LANGUAGES
-    ]
-    alternates.append(
-        ("x-default", settings.SITE_URL + translate_url(path, settings.LANGUAGE_CODE))
-    )
+    paths = _alternate_paths(request)
+    alternates = [(code, settings.SITE_URL + path) for code, path in paths]
+    alternates.append(("x-default", settings.SITE_URL + dict(paths)[settings.LANGUAGE_CODE]))
     return alternates
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher_links(context) -> list[tuple[str, str, str]]:
+    """(language, path of the current page in it, the language's own name) for the header's
+    switcher: plain links, so no page needs a form and a CSRF token for it."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return [(code, path, _NAMES_LOCAL[code]) for code, path in _alternate_paths(request)]
 
 
 @register.simple_tag(takes_context=True)

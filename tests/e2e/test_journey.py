@@ -463,7 +463,7 @@ def test_booking_in_french(new_context, live_server, stripe_live, places, cook4c
     page = new_context(locale="fr-BE").new_page()
     log_in(page, url, email=guest.email)
     page.goto(f"{url}/en/events/{event.pk}/")
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     expect(page).to_have_url(re.compile(rf"/fr/events/{event.pk}/$"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     panel = page.locator(".booking-panel")
