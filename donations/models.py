@@ -56,8 +56,12 @@ class Fund(models.Model):
         return max(self.net_cents, 0) % self.tranche_cents * 100 // self.tranche_cents
 
 
-class LedgerEntryQuerySet(models.QuerySet):
-    """The ledger is append-only: bulk updates and deletes are refused."""
+class LedgerIsAppendOnly(ValidationError):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused: both ledgers are append-only."""
 
     def update(self, **kwargs):
         raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
@@ -66,11 +70,27 @@ class LedgerEntryQuerySet(models.QuerySet):
         raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
 
 
-class LedgerIsAppendOnly(ValidationError):
-    pass
+class AppendOnlyModel(models.Model):
+    """A row that is written once and never changed or deleted (ORM side; Postgres has a trigger).
+
+    The fund ledger and the money ledger's transfers and entries are such rows.
+    """
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel):
     """One signed movement of a fund: a pledge (+) or the reversal of a refunded pledge (−).
 
     Append-only. ``(fund, kind, reference)`` is unique, so each payment is pledged once and
@@ -98,8 +118,6 @@ class LedgerEntry(models.Model):
     net_after_cents = models.BigIntegerField(_("fund net after this entry (cents)"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
 
-    objects = LedgerEntryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
@@ -118,14 +136,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_cents} ({self.reference})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
 
 
 class Tranche(models.Model):
@@ -221,33 +231,6 @@ class FundDay(models.Model):
 #
 # Beside the fund ledger above (which counts pledges and reversals for tranches and laptops),
 # a double-entry ledger of every cent the platform holds and owes. See docs/MONEY.md.
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk updates and deletes are refused (the money ledger is append-only)."""
-
-    def update(self, **kwargs):
-        raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
-
-    def delete(self):
-        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
-
-
-class AppendOnlyModel(models.Model):
-    """A row that is written once and never changed or deleted (ORM side; Postgres has a trigger)."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise LedgerIsAppendOnly(_("Ledger entries cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerIsAppendOnly(_("Ledger entries cannot be deleted."))
 
 
 class MoneyAccount(models.Model):
