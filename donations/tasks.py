@@ -51,6 +51,17 @@ def tranche_notify(tranche_id: int) -> bool:
     return services.tranche_staff_notify(tranche_id=tranche_id)
 
 
+def _sweep_each(ids, record, counts: dict[str, int], key: str, what: str) -> None:
+    """Run ``record`` on each id on its own: count what it wrote, log and count any failure."""
+    for item_id in ids:
+        try:
+            if record(item_id):
+                counts[key] += 1
+        except Exception:
+            counts["errors"] += 1
+            logger.exception("Sweep could not record %s %s", what, item_id)
+
+
 @shared_task(name="donations.fund_sweep")
 def fund_sweep(limit: int = 500) -> dict[str, int]:
     """Route what the signal path missed (broker down, worker died). Safe to run any time.
@@ -60,20 +71,20 @@ def fund_sweep(limit: int = 500) -> dict[str, int]:
     one failure is logged and does not stop the others. Runs every 5 minutes (celery beat).
     """
     counts = {"pledges": 0, "reversals": 0, "notices": 0, "errors": 0}
-    for payment_id in selectors.payments_missing_pledge(limit=limit):
-        try:
-            if services.pledge_record(payment_id=payment_id):
-                counts["pledges"] += 1
-        except Exception:
-            counts["errors"] += 1
-            logger.exception("Sweep could not record the pledge of payment %s", payment_id)
-    for refund_id in selectors.refunds_missing_reversal(limit=limit):
-        try:
-            if services.reversal_record(refund_id=refund_id):
-                counts["reversals"] += 1
-        except Exception:
-            counts["errors"] += 1
-            logger.exception("Sweep could not record the reversal of refund %s", refund_id)
+    _sweep_each(
+        selectors.payments_missing_pledge(limit=limit),
+        lambda pk: services.pledge_record(payment_id=pk),
+        counts,
+        "pledges",
+        "the pledge of payment",
+    )
+    _sweep_each(
+        selectors.refunds_missing_reversal(limit=limit),
+        lambda pk: services.reversal_record(refund_id=pk),
+        counts,
+        "reversals",
+        "the reversal of refund",
+    )
     for tranche_id in selectors.tranches_not_notified():
         try:
             if services.tranche_staff_notify(tranche_id=tranche_id):
@@ -140,20 +151,20 @@ def money_sweep(limit: int = 500) -> dict[str, int]:
     from . import selectors_money, services_ledger
 
     counts = {"payments": 0, "refunds": 0, "errors": 0}
-    for payment_id in selectors_money.payments_missing_transfer(limit=limit):
-        try:
-            if services_ledger.money_payment_record(payment_id=payment_id):
-                counts["payments"] += 1
-        except Exception:
-            counts["errors"] += 1
-            logger.exception("Money sweep could not record payment %s", payment_id)
-    for refund_id in selectors_money.refunds_missing_transfer(limit=limit):
-        try:
-            if services_ledger.money_refund_record(refund_id=refund_id):
-                counts["refunds"] += 1
-        except Exception:
-            counts["errors"] += 1
-            logger.exception("Money sweep could not record refund %s", refund_id)
+    _sweep_each(
+        selectors_money.payments_missing_transfer(limit=limit),
+        lambda pk: services_ledger.money_payment_record(payment_id=pk),
+        counts,
+        "payments",
+        "the money transfer of payment",
+    )
+    _sweep_each(
+        selectors_money.refunds_missing_transfer(limit=limit),
+        lambda pk: services_ledger.money_refund_record(refund_id=pk),
+        counts,
+        "refunds",
+        "the money transfer of refund",
+    )
     if any(counts.values()):
         logger.warning("Money sweep caught up: %s", counts)
     return counts
